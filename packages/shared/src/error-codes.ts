@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/** Verification decision codes (04 §4): the image was refused on trust grounds. */
+export const DECISION_CODES = [
+  'MALFORMED_BUNDLE',
+  'MISSING_ATTESTATION',
+  'INSUFFICIENT_LOG_COVERAGE',
+  'SUBJECT_MISMATCH',
+  'UNKNOWN_KEY',
+  'REVOKED',
+  'EXPIRED_KEY',
+  'KEY_NOT_YET_VALID',
+  'INVALID_SIGNATURE',
+  'LOG_PROOF_INVALID',
+  'THRESHOLD_NOT_MET',
+  'SBOM_INVALID',
+  'LICENSE_DENIED',
+  'MISSING_PROVENANCE',
+  'VULNERABILITY_FOUND',
+  'VULNERABILITY_DB_MISSING',
+  'NOT_REPRODUCIBLE',
+] as const;
+export type DecisionCode = (typeof DECISION_CODES)[number];
+
+/** Setup errors of 04 §4: verification could not start, no decision. */
+export const SETUP_CODES = [
+  'TRUST_STORE_INVALID',
+  'INSUFFICIENT_LOG_OPERATORS',
+  'THRESHOLD_GROUP_UNKNOWN',
+  'VULNERABILITY_DB_INVALID',
+  'AUDIT_WRITE_FAILED',
+] as const;
+export type SetupCode = (typeof SETUP_CODES)[number];
+
+/** Manifest diagnostics (01 §1.3). */
+export const MANIFEST_CODES = [
+  'MANIFEST_SYNTAX',
+  'MANIFEST_ENCODING',
+  'MANIFEST_TOO_LARGE',
+  'MANIFEST_UNKNOWN_KEY',
+  'MANIFEST_MISSING_FIELD',
+  'MANIFEST_TYPE',
+  'MANIFEST_VALUE',
+  'MANIFEST_HASH',
+  'MANIFEST_PATH',
+  'MANIFEST_TEMPLATE',
+  'MANIFEST_ENV_SYNTAX',
+  'MANIFEST_UNKNOWN_ACTION',
+  'MANIFEST_FETCH_UNVERIFIED',
+  'MANIFEST_CAPABILITY',
+  'MANIFEST_SELINUX',
+  'MANIFEST_UNSUPPORTED',
+  'MANIFEST_UNSUPPORTED_FEATURE',
+] as const;
+export type ManifestCode = (typeof MANIFEST_CODES)[number];
+
+const decisionCodes: ReadonlySet<string> = new Set(DECISION_CODES);
+
+export function isDecisionCode(code: string): code is DecisionCode {
+  return decisionCodes.has(code);
+}
+
+/** HTTP status of an error code (00 §7); 500 for anything unlisted. */
+export function httpStatusFor(code: string): number {
+  if (isDecisionCode(code)) return code === 'MALFORMED_BUNDLE' ? 422 : 403;
+  const status = HTTP_STATUS[code];
+  return status ?? 500;
+}
+
+const HTTP_STATUS: Readonly<Record<string, number>> = {
+  LOG_UNAVAILABLE: 503,
+  THRESHOLD_GROUP_UNKNOWN: 400,
+  USAGE: 400,
+  VALIDATION_FAILED: 400,
+  INVALID_NAME: 400,
+  INVALID_REFERENCE: 400,
+  UNKNOWN_CAPABILITY: 400,
+  ENV_REQUIRED: 400,
+  PROFILE_CONFLICT: 400,
+  UNSUPPORTED: 400,
+  CONTAINER_NOT_FOUND: 404,
+  IMAGE_NOT_FOUND: 404,
+  VOLUME_NOT_FOUND: 404,
+  NETWORK_NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  AMBIGUOUS_REFERENCE: 409,
+  NAME_IN_USE: 409,
+  IN_USE: 409,
+  CONTAINER_RUNNING: 409,
+  CONTAINER_NOT_RUNNING: 409,
+  PORT_IN_USE: 409,
+  SUBNET_OVERLAP: 409,
+  SUBNET_EXHAUSTED: 409,
+  SELINUX_REQUIRED: 403,
+  PERMISSION_DENIED: 403,
+  UNAUTHENTICATED: 401,
+  INVALID_TOKEN: 401,
+  INSUFFICIENT_SCOPE: 403,
+  POLICY_DENIED: 403,
+  RATE_LIMITED: 429,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  METHOD_NOT_ALLOWED: 405,
+  STORE_LOCKED: 503,
+  DAEMON_UNAVAILABLE: 503,
+  RUNTIME_UNAVAILABLE: 503,
+  AUTH_UNAVAILABLE: 503,
+  AUDIT_WRITE_FAILED: 503,
+  BACKEND_ERROR: 502,
+  TIMEOUT: 504,
+};

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: Apache-2.0
+export type { Problem, VcErrorOptions, ErrorObject } from './errors.js';
+export { VcError, isVcError, toVcError } from './errors.js';
+export type { DecisionCode, SetupCode, ManifestCode } from './error-codes.js';
+export {
+  DECISION_CODES,
+  SETUP_CODES,
+  MANIFEST_CODES,
+  isDecisionCode,
+  httpStatusFor,
+} from './error-codes.js';
+export { EXIT, conformanceExitCode, builderExitCode, vordrExitCode } from './exit-codes.js';
+export type { Logger, Clock } from './ports/index.js';
+export { noopLogger, systemClock, fixedClock } from './ports/index.js';

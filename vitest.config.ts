@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const shared = fileURLToPath(new URL('./packages/shared/src/', import.meta.url));
+const testkit = fileURLToPath(new URL('./packages/testkit/src/', import.meta.url));
+
+// Unit tests import the shared core from source, so they need no build.
+const alias = [
+  { find: /^@verified-container\/shared$/, replacement: `${shared}index.ts` },
+  { find: /^@verified-container\/shared\/(.*)$/, replacement: `${shared}$1/index.ts` },
+  { find: /^@verified-container\/testkit$/, replacement: `${testkit}index.ts` },
+];
+
+const unit = (name: string) => ({
+  extends: true as const,
+  test: {
+    name,
+    root: `packages/${name}`,
+    include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'],
+  },
+});
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    testTimeout: 30_000,
+    projects: [
+      unit('shared'),
+      unit('builder'),
+      unit('runtime'),
+      unit('gateway'),
+      unit('testkit'),
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['packages/*/test/e2e/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
