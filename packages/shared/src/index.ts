@@ -12,3 +12,5 @@ export {
 export { EXIT, conformanceExitCode, builderExitCode, vordrExitCode } from './exit-codes.js';
 export type { Logger, Clock } from './ports/index.js';
 export { noopLogger, systemClock, fixedClock } from './ports/index.js';
+export type { StoreRootInput } from './store/index.js';
+export { resolveStoreRoot, storePaths } from './store/index.js';
