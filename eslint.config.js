@@ -3,7 +3,15 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'bench/**', 'eslint.config.js', 'vitest.config.ts'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'bench/**',
+      'eslint.config.js',
+      'vitest.config.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -21,13 +29,26 @@ export default tseslint.config(
   {
     // The pure core: no file system, sockets, processes or engine SDKs.
     files: ['packages/shared/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: ['node:fs', 'fs', 'node:fs/promises', 'fs/promises', 'node:net', 'net', 'node:child_process', 'child_process', 'dockerode', '@sigstore/sign'].map(
-            (name) => ({ name, message: 'packages/shared is pure: pass data in, do I/O in the apps' }),
-          ),
+          paths: [
+            'node:fs',
+            'fs',
+            'node:fs/promises',
+            'fs/promises',
+            'node:net',
+            'net',
+            'node:child_process',
+            'child_process',
+            'dockerode',
+            '@sigstore/sign',
+          ].map((name) => ({
+            name,
+            message: 'packages/shared is pure: pass data in, do I/O in the apps',
+          })),
         },
       ],
     },

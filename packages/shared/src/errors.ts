@@ -62,7 +62,7 @@ export function isVcError(err: unknown): err is VcError {
 
 /** Wraps anything thrown into a VcError; unknown failures become INTERNAL. */
 export function toVcError(err: unknown): VcError {
-  if (err instanceof VcError) return err;
+  if (err instanceof VcError) return err as VcError;
   const message = err instanceof Error ? err.message : String(err);
   return new VcError('INTERNAL', message, { cause: err });
 }

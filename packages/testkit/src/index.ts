@@ -1,2 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-export {};
+export type { SpecKeyName } from './keys.js';
+export { seedKey, SPEC_SEEDS, SPEC_KEYS, randomKey } from './keys.js';
+export type { WorkedExampleBundle } from './worked-example.js';
+export {
+  WORKED_EXAMPLE_SUBJECT,
+  WORKED_EXAMPLE_IMAGE_DIGEST,
+  WORKED_EXAMPLE_STATEMENTS,
+  WORKED_EXAMPLE_ATTESTATION_DIGESTS,
+  WORKED_EXAMPLE_LOG_ENTRIES,
+  WORKED_EXAMPLE_PREVIOUS_LEAVES,
+  workedExampleEnvelopes,
+  workedExampleBundle,
+} from './worked-example.js';

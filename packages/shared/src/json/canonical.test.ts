@@ -8,10 +8,15 @@ const fixture = (name: string) =>
   readFileSync(new URL(`../../test/fixtures/rfc8785/${name}`, import.meta.url));
 
 describe('canonicalize (RFC 8785)', () => {
-  it.each(['sample', 'sorting', 'appendix-e'])('reproduces the published example %s byte for byte', (name) => {
-    const input = parseJson(fixture(`${name}.json`), { mode: 'ecma' });
-    expect(Buffer.from(canonicalize(input), 'utf8').equals(fixture(`${name}.canonical`))).toBe(true);
-  });
+  it.each(['sample', 'sorting', 'appendix-e'])(
+    'reproduces the published example %s byte for byte',
+    (name) => {
+      const input = parseJson(fixture(`${name}.json`), { mode: 'ecma' });
+      expect(Buffer.from(canonicalize(input), 'utf8').equals(fixture(`${name}.canonical`))).toBe(
+        true,
+      );
+    },
+  );
 
   // RFC 8785 Appendix B: IEEE 754 bit patterns and their serialisation.
   it.each([

@@ -3,7 +3,8 @@ import { JsonError } from './json-error.js';
 import { formatJsonPath, type PathSegment } from './json-path.js';
 import { hasLoneSurrogate } from './surrogates.js';
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 export interface ParseJsonOptions {
   /**
@@ -274,6 +275,7 @@ class Parser {
         this.pos += 4;
         return String.fromCharCode(parseInt(hex, 16));
       }
+      case undefined:
       default:
         this.pos -= 2;
         return this.fail('syntax', 'invalid escape');
