@@ -8,6 +8,7 @@ export default tseslint.config(
       '**/dist/**',
       '**/node_modules/**',
       'bench/**',
+      'scripts/**',
       'eslint.config.js',
       'vitest.config.ts',
     ],

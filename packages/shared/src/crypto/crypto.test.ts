@@ -52,7 +52,9 @@ describe('ed25519 keys (02 §8)', () => {
     expect(key.publicKey.keyId).toBe(
       'sha256:503d8ee46d581c649966569ae095e27041de83322e8e0480e5539e00d2d5d874',
     );
-    expect(publicKeyToBase64(key.publicKey)).toBe('MCowBQYDK2VwAyEA0EqyMnQrtKs6E2i9RhXk5tAiSrcaAWuvhSCjMsl3hzc=');
+    expect(publicKeyToBase64(key.publicKey)).toBe(
+      'MCowBQYDK2VwAyEA0EqyMnQrtKs6E2i9RhXk5tAiSrcaAWuvhSCjMsl3hzc=',
+    );
   });
 
   it('round-trips PEM, plain and encrypted', () => {
@@ -75,11 +77,15 @@ describe('ed25519 keys (02 §8)', () => {
     const { generateKeyPairSync } = await import('node:crypto');
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-    expect(() => parsePrivateKeyPem(pem)).toThrow(expect.objectContaining({ code: 'KEY_UNSUPPORTED' }));
-    expect(() => parsePrivateKeyPem('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n')).toThrow(
-      expect.objectContaining({ code: 'KEY_INVALID' }),
+    expect(() => parsePrivateKeyPem(pem)).toThrow(
+      expect.objectContaining({ code: 'KEY_UNSUPPORTED' }),
     );
-    expect(() => publicKeyFromBase64('AAAA')).toThrow(expect.objectContaining({ code: 'KEY_UNSUPPORTED' }));
+    expect(() =>
+      parsePrivateKeyPem('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n'),
+    ).toThrow(expect.objectContaining({ code: 'KEY_INVALID' }));
+    expect(() => publicKeyFromBase64('AAAA')).toThrow(
+      expect.objectContaining({ code: 'KEY_UNSUPPORTED' }),
+    );
   });
 
   it('accepts raw 32-byte public keys with the same id', () => {

@@ -17,10 +17,7 @@ const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 export type KeyErrorCode =
-  | 'KEY_UNSUPPORTED'
-  | 'KEY_INVALID'
-  | 'KEY_PASSPHRASE_REQUIRED'
-  | 'KEY_PASSPHRASE_INVALID';
+  'KEY_UNSUPPORTED' | 'KEY_INVALID' | 'KEY_PASSPHRASE_REQUIRED' | 'KEY_PASSPHRASE_INVALID';
 
 export class KeyError extends VcError<KeyErrorCode> {}
 
@@ -61,7 +58,13 @@ export function publicKeyFromBytes(bytes: Uint8Array): Ed25519PublicKey {
     throw new KeyError('KEY_UNSUPPORTED', 'not an Ed25519 public key (SPKI DER or 32 raw bytes)');
   }
   const keyObject = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
-  return { kind: 'ed25519-public', spki, raw: spki.slice(12), keyId: keyIdFromSpki(spki), keyObject };
+  return {
+    kind: 'ed25519-public',
+    spki,
+    raw: spki.slice(12),
+    keyId: keyIdFromSpki(spki),
+    keyObject,
+  };
 }
 
 /** Public key from the trust-store form: base64 of SPKI DER or of the raw 32 bytes. */
@@ -153,7 +156,11 @@ export function privateKeyFromSeed(seed: Uint8Array): Ed25519PrivateKey {
 
 export function generatePrivateKey(): Ed25519PrivateKey {
   const { privateKey } = generateKeyPairSync('ed25519');
-  return { kind: 'ed25519-private', keyObject: privateKey, publicKey: publicFromObject(privateKey) };
+  return {
+    kind: 'ed25519-private',
+    keyObject: privateKey,
+    publicKey: publicFromObject(privateKey),
+  };
 }
 
 /** PKCS#8 PEM; encrypted (PBES2, PBKDF2-HMAC-SHA256 + AES-256-CBC) when a passphrase is given. */
@@ -179,7 +186,11 @@ export function signBytes(key: Ed25519PrivateKey, data: Uint8Array): Uint8Array 
 }
 
 /** False for a signature that is not 64 bytes or does not verify; never throws. */
-export function verifyBytes(key: Ed25519PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
+export function verifyBytes(
+  key: Ed25519PublicKey,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   if (signature.byteLength !== 64) return false;
   try {
     return nodeVerify(null, data, key.keyObject, signature);
