@@ -14,3 +14,4 @@ export type { Logger, Clock } from './ports/index.js';
 export { noopLogger, systemClock, fixedClock } from './ports/index.js';
 export type { StoreRootInput } from './store/index.js';
 export { resolveStoreRoot, storePaths } from './store/index.js';
+export { parseRfc3339, isRfc3339, isRfc3339Utc, formatRfc3339Utc } from './time/index.js';

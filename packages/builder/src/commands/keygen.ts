@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { resolveStoreRoot, storePaths, VcError } from '@verified-container/shared';
+import {
+  formatRfc3339Utc,
+  resolveStoreRoot,
+  storePaths,
+  VcError,
+} from '@verified-container/shared';
 import {
   generatePrivateKey,
   privateKeyToPem,
@@ -89,10 +94,7 @@ export async function generateKeyFiles(flags: KeygenFlags, deps: CliDeps): Promi
     id: key.publicKey.keyId,
     algorithm: 'ed25519',
     publicKey: publicKeyToBase64(key.publicKey),
-    validFrom: deps.clock
-      .now()
-      .toISOString()
-      .replace(/\.\d{3}Z$/, 'Z'),
+    validFrom: formatRfc3339Utc(deps.clock.now()),
     metadata: { owner: id },
   };
   const stderr = [

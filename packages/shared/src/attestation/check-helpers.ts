@@ -29,13 +29,6 @@ export function isSafeCount(value: unknown, min: number): value is number {
 /** 64 lowercase hex characters. */
 export const HEX64 = /^[0-9a-f]{64}$/;
 
-/**
- * RFC 3339 date-time as readers accept it (02 §1): fractional seconds and offsets allowed.
- * The calendar is checked only for ranges (month 01–12, day 01–31, hour 00–23, …).
- */
-export const RFC3339 =
-  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[Tt](?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
-
 /** A JSON hash of 03 §2: 64 lowercase hex, optionally prefixed `sha256:`. */
 export function isJsonHash(value: unknown): value is string {
   return (

@@ -59,7 +59,6 @@ export {
   keyStatusAt,
   signingGroups,
 } from './trust-store.js';
-export { parseRfc3339, isRfc3339, isRfc3339Utc } from './trust-time.js';
 
 // Attestation bundle (02 §11, 04 §3 step 3, 04 §8).
 export type { AttestationBundle, BundleMetadata, BundleOptions, BundleResult } from './bundle.js';

@@ -7,7 +7,7 @@ import { childPath, isJsonObject } from './check-helpers.js';
 import { localLicenseRefs, parseLicenseExpression } from './sbom-license.js';
 import { parsePurl } from './sbom-purl.js';
 import { SPDX_2_3_SCHEMA } from './spdx-2.3.schema.js';
-import { isRfc3339Utc } from './trust-time.js';
+import { isRfc3339Utc } from '../time/rfc3339.js';
 
 export const SBOM_INVALID = 'SBOM_INVALID';
 /** SPDXID of the document itself (SPDX 2.3 §6.3). */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { z } from 'zod';
 import { publicKeyFromBase64 } from '../crypto/index.js';
-import { isRfc3339, parseRfc3339 } from './trust-time.js';
+import { isRfc3339, parseRfc3339 } from '../time/rfc3339.js';
 
 /** Media type of a trust store file and of the payload of a trust-store update (02 §9). */
 export const TRUST_STORE_MEDIA_TYPE = 'application/vnd.verified-container.trust-store+json';

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeBase64, privateKeyFromSeed, publicKeyToBase64 } from '../crypto/index.js';
 import { findKey, keysByOwner, keyStatusAt, parseTrustStore } from './trust-store.js';
-import { parseRfc3339 } from './trust-time.js';
+import { parseRfc3339 } from '../time/rfc3339.js';
 
 const key = (seed: number) => privateKeyFromSeed(new Uint8Array(32).fill(seed)).publicKey;
 const m1 = key(0x11);

@@ -9,7 +9,7 @@ import {
   type TrustStore,
   type TrustStoreKey,
 } from './trust-store-schema.js';
-import { parseRfc3339 } from './trust-time.js';
+import { parseRfc3339 } from '../time/rfc3339.js';
 
 export type TrustProfile = 'dev' | 'production';
 

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Problem } from '../errors.js';
+import { isRfc3339 } from '../time/rfc3339.js';
 import { VcError } from '../errors.js';
 import { isSha256Digest } from '../crypto/index.js';
 import { canonicalBytes } from '../json/index.js';
 import { attestationDigest, type DsseEnvelope } from '../attestation/dsse.js';
 import { decodeStatement } from '../attestation/statement.js';
-import { childPath, isJsonObject, malformed, RFC3339 } from '../attestation/check-helpers.js';
+import { childPath, isJsonObject, malformed } from '../attestation/check-helpers.js';
 import { decodeRevocation, isRevocationReason, type RevocationReason } from './revocation.js';
 
 export type TlogEntryType = 'attestation' | 'revocation';
@@ -110,7 +111,7 @@ export function checkTlogLeaf(value: unknown, path: string): Problem[] {
   const problems: Problem[] = [];
   if (value.version !== 1)
     problems.push(malformed(childPath(path, 'version'), 'version must be 1'));
-  if (typeof value.timestamp !== 'string' || !RFC3339.test(value.timestamp)) {
+  if (typeof value.timestamp !== 'string' || !isRfc3339(value.timestamp)) {
     problems.push(malformed(childPath(path, 'timestamp'), 'timestamp must be an RFC 3339 time'));
   }
   const bodyPath = childPath(path, 'body');

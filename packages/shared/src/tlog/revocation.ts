@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Problem } from '../errors.js';
+import { isRfc3339 } from '../time/rfc3339.js';
 import { isSha256Digest } from '../crypto/index.js';
 import type { DsseEnvelope } from '../attestation/dsse.js';
 import {
@@ -7,7 +8,6 @@ import {
   decodePayloadJson,
   isJsonObject,
   malformed,
-  RFC3339,
 } from '../attestation/check-helpers.js';
 
 /** payloadType of a revocation envelope (03 §3.2). */
@@ -65,7 +65,7 @@ export function checkRevocation(value: unknown, path: string): Problem[] {
       malformed(childPath(path, 'revokedBy'), 'revokedBy must be a key id (sha256:<64 hex>)'),
     );
   }
-  if (typeof value.revokedAt !== 'string' || !RFC3339.test(value.revokedAt)) {
+  if (typeof value.revokedAt !== 'string' || !isRfc3339(value.revokedAt)) {
     problems.push(malformed(childPath(path, 'revokedAt'), 'revokedAt must be an RFC 3339 time'));
   }
   return problems;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Problem } from '../errors.js';
+import { isRfc3339 } from '../time/rfc3339.js';
 import {
   decodeBase64,
   encodeBase64,
@@ -15,7 +16,6 @@ import {
   isJsonObject,
   isSafeCount,
   malformed,
-  RFC3339,
 } from '../attestation/check-helpers.js';
 import { bareHashHex } from './hash-hex.js';
 import { isLogId } from './log-id.js';
@@ -86,7 +86,7 @@ export function checkTreeHead(value: unknown, path: string): Problem[] {
   if (!isSafeCount(value.treeSize, 0)) {
     problems.push(malformed(childPath(path, 'treeSize'), 'treeSize must be an integer ≥ 0'));
   }
-  if (typeof value.timestamp !== 'string' || !RFC3339.test(value.timestamp)) {
+  if (typeof value.timestamp !== 'string' || !isRfc3339(value.timestamp)) {
     problems.push(malformed(childPath(path, 'timestamp'), 'timestamp must be an RFC 3339 time'));
   }
   if (!isJsonHash(value.rootHash)) {

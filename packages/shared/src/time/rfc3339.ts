@@ -53,3 +53,8 @@ function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
+
+/** The form we write (02 §1): `YYYY-MM-DDTHH:MM:SSZ`, whole seconds, UTC. */
+export function formatRfc3339Utc(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
