@@ -39,6 +39,25 @@ export default defineConfig({
           testTimeout: 60_000,
         },
       },
+      {
+        // Real tools (skopeo, umoci, runc, a registry); each file skips what the machine lacks.
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['packages/*/test/integration/**/*.test.ts'],
+          testTimeout: 120_000,
+        },
+      },
+      {
+        // Network and real Debian builds: `pnpm test:slow`, not part of `pnpm test`.
+        extends: true,
+        test: {
+          name: 'slow',
+          include: ['packages/*/test/slow/**/*.test.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 900_000,
+        },
+      },
     ],
   },
 });

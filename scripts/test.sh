@@ -11,6 +11,6 @@ pnpm run --silent format:check
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
 status=0
-pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+pnpm exec vitest run --project '!slow' --reporter=default --reporter=json --outputFile.json="$report" || status=$?
 node scripts/test-summary.js "$report"
 exit "$status"
