@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+
+/** Media types of the blobs we write (02 §2). */
+export const MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json';
+export const INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json';
+export const CONFIG_MEDIA_TYPE = 'application/vnd.oci.image.config.v1+json';
+export const LAYER_MEDIA_TYPE = 'application/vnd.oci.image.layer.v1.tar+gzip';
+
+/** Annotation naming a tag in an image layout's `index.json` (00 §4). */
+export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
+
+/** An OCI content descriptor. */
+export interface Descriptor {
+  readonly mediaType: string;
+  /** `sha256:<64 lowercase hex>`. */
+  readonly digest: string;
+  readonly size: number;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+const DOCKER_TO_OCI: Readonly<Record<string, string>> = {
+  'application/vnd.docker.image.rootfs.diff.tar.gzip': LAYER_MEDIA_TYPE,
+  'application/vnd.docker.image.rootfs.diff.tar': 'application/vnd.oci.image.layer.v1.tar',
+  'application/vnd.docker.container.image.v1+json': CONFIG_MEDIA_TYPE,
+  'application/vnd.docker.distribution.manifest.v2+json': MANIFEST_MEDIA_TYPE,
+};
+
+/**
+ * The OCI media type for a base image's blob (02 §2: Docker types are rewritten to their OCI
+ * equivalents; same bytes, same digest). Other types are returned unchanged.
+ */
+export function toOciMediaType(mediaType: string): string {
+  return DOCKER_TO_OCI[mediaType] ?? mediaType;
+}
