@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { Command, CommanderError } from 'commander';
 import { makeCanonicalizeCommand } from './commands/canonicalize.js';
+import { makeConvertDockerfileCommand } from './commands/convert-dockerfile.js';
 import { makeExplainCommand } from './commands/explain.js';
 import { makeInitCommand } from './commands/init.js';
 import { makeKeygenCommand } from './commands/keygen.js';
@@ -59,6 +60,7 @@ Run 'cerro-torre <command> --help' for a command's options.`,
   program.addCommand(makeKeygenCommand(deps, box));
   program.addCommand(makeCanonicalizeCommand(deps, box));
   program.addCommand(makeVerifyProofCommand(deps, box));
+  program.addCommand(makeConvertDockerfileCommand(deps, box));
   return program;
 }
 

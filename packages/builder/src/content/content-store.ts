@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { VcError } from '@verified-container/shared';
+import { writeContentAddressed, type BlobSource } from '../store/content-addressed.js';
 
 export interface StoredContent {
   /** Lowercase sha256 hex of the bytes. */
@@ -17,7 +16,8 @@ export interface StoredContent {
  * digests; bytes live here once however many layers or images share them.
  */
 export interface ContentStore {
-  put(data: Uint8Array | Readable | AsyncIterable<Uint8Array>): Promise<StoredContent>;
+  /** Stores bytes; with `expected`, a digest or size mismatch fails before anything is kept. */
+  put(data: BlobSource, expected?: { digest: string; size?: number }): Promise<StoredContent>;
   has(digest: string): Promise<boolean>;
   open(digest: string): Readable;
   read(digest: string): Promise<Uint8Array>;
@@ -25,7 +25,7 @@ export interface ContentStore {
   pathOf(digest: string): string;
 }
 
-/** A content-addressed directory: `<dir>/sha256/<hex>`, written through a temp file and a rename. */
+/** A content-addressed directory `<dir>/sha256/<hex>` (temp file, fsync, check, rename). */
 export class DirectoryContentStore implements ContentStore {
   constructor(private readonly dir: string) {}
 
@@ -36,32 +36,23 @@ export class DirectoryContentStore implements ContentStore {
     return join(this.dir, 'sha256', digest);
   }
 
-  async put(data: Uint8Array | Readable | AsyncIterable<Uint8Array>): Promise<StoredContent> {
-    await fs.mkdir(join(this.dir, 'sha256'), { recursive: true });
-    const tmp = join(this.dir, `.tmp-${randomBytes(8).toString('hex')}`);
-    const hash = createHash('sha256');
-    let size = 0;
-    const source = data instanceof Uint8Array ? Readable.from([data]) : Readable.from(data);
-    try {
-      await pipeline(
-        source,
-        async function* (chunks: AsyncIterable<Uint8Array>) {
-          for await (const chunk of chunks) {
-            hash.update(chunk);
-            size += chunk.byteLength;
-            yield chunk;
-          }
-        },
-        createWriteStream(tmp, { mode: 0o644 }),
-      );
-      const digest = hash.digest('hex');
-      // Same digest, same bytes: a concurrent writer of the same content is harmless.
-      await fs.rename(tmp, this.pathOf(digest));
-      return { digest, size };
-    } catch (cause) {
-      await fs.rm(tmp, { force: true });
-      throw new VcError('WRITE_FAILED', `cannot store content in ${this.dir}`, { cause });
-    }
+  async put(
+    data: BlobSource,
+    expected?: { digest: string; size?: number },
+  ): Promise<StoredContent> {
+    const { hex, size } = await writeContentAddressed(
+      { dir: join(this.dir, 'sha256'), tmpDir: this.dir },
+      data,
+      expected === undefined
+        ? undefined
+        : {
+            hex: expected.digest,
+            ...(expected.size !== undefined ? { size: expected.size } : {}),
+            mismatchCode: 'BUILD_HASH_MISMATCH',
+            what: 'content',
+          },
+    );
+    return { digest: hex, size };
   }
 
   async has(digest: string): Promise<boolean> {
@@ -74,10 +65,32 @@ export class DirectoryContentStore implements ContentStore {
   }
 
   open(digest: string): Readable {
-    return createReadStream(this.pathOf(digest));
+    const path = this.pathOf(digest);
+    const missing = (cause: unknown) => this.missing(digest, cause);
+    return Readable.from(
+      (async function* () {
+        try {
+          for await (const chunk of createReadStream(path)) yield chunk as Buffer;
+        } catch (cause) {
+          throw (cause as NodeJS.ErrnoException).code === 'ENOENT' ? missing(cause) : cause;
+        }
+      })(),
+      { objectMode: false },
+    );
   }
 
   async read(digest: string): Promise<Uint8Array> {
-    return new Uint8Array(await fs.readFile(this.pathOf(digest)));
+    try {
+      return new Uint8Array(await fs.readFile(this.pathOf(digest)));
+    } catch (cause) {
+      throw this.missing(digest, cause);
+    }
+  }
+
+  private missing(digest: string, cause: unknown): VcError {
+    return new VcError('STATE_CORRUPT', `content sha256:${digest} is missing from ${this.dir}`, {
+      cause,
+      hint: 'rebuild with --no-cache',
+    });
   }
 }
