@@ -36,6 +36,7 @@ describe('cerro-torre', () => {
       ['keygen'],
       ['canonicalize'],
       ['verify-proof'],
+      ['convert-dockerfile'],
     ]) {
       const r = await run([...cmd, '--help'], dir.path);
       expect(r.exitCode).toBe(0);
@@ -259,5 +260,16 @@ describe('cerro-torre canonicalize', () => {
       expect(JSON.parse(text(r.stdout)).canonicalized).toBe(false);
     }
     expect((await run(['canonicalize', '--input', 'missing.json'], dir.path)).exitCode).toBe(2);
+  });
+});
+
+describe('nameFromDirectory', () => {
+  it('makes valid OCI names from directory names', async () => {
+    const { nameFromDirectory } = await import('./commands/init.js');
+    expect(nameFromDirectory('/x/My App')).toBe('my-app');
+    expect(nameFromDirectory('/x/a..b')).toBe('a-b');
+    expect(nameFromDirectory('/x/a._b')).toBe('a-b');
+    expect(nameFromDirectory('/x/a__b')).toBe('a__b');
+    expect(nameFromDirectory('/x/---')).toBe('app');
   });
 });

@@ -104,6 +104,8 @@ export function nameFromDirectory(dir: string): string {
   const name = basename(dir)
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, '-')
+    // separators may not repeat or mix (`a..b`, `a._b` are not OCI names)
+    .replace(/[._-]{2,}/g, (run) => (run === '__' ? run : '-'))
     .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
   return name === '' ? 'app' : name;
 }
