@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-toolchain.sh
+bash scripts/ensure-system-packages.sh
 pnpm run --silent build
 pnpm run --silent typecheck
 pnpm run --silent lint:check
