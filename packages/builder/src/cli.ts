@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { Command, CommanderError } from 'commander';
+import { makeBuildCommand } from './commands/build.js';
 import { makeCanonicalizeCommand } from './commands/canonicalize.js';
 import { makeConvertDockerfileCommand } from './commands/convert-dockerfile.js';
 import { makeExplainCommand } from './commands/explain.js';
@@ -54,6 +55,7 @@ Run 'cerro-torre <command> --help' for a command's options.`,
       box.result = { exitCode: 0, stdout: program.helpInformation() };
     });
 
+  program.addCommand(makeBuildCommand(deps, box));
   program.addCommand(makeValidateCommand(deps, box));
   program.addCommand(makeExplainCommand(deps, box));
   program.addCommand(makeInitCommand(deps, box));

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: Apache-2.0
+// The whole pipeline without network: a scratch base and steps only (no Debian packages).
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { fixedClock, noopLogger } from '@verified-container/shared';
+import { checkSbom, parseBundle } from '@verified-container/shared/attestation';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Fetcher } from '../steps/step-context.js';
+import { buildImage } from './build-image.js';
+import type { BuildDeps, BuildOptions } from './build-types.js';
+
+const MANIFEST = `
+[package]
+name = "example/hello"
+version = "1.0.0"
+
+[export.oci]
+tags = ["latest"]
+
+[[build.steps]]
+action = "mkdir"
+path = "/etc"
+
+[[build.steps]]
+action = "write-file"
+path = "/etc/passwd"
+content = "root:x:0:0:root:/root:/bin/sh\\napp:x:1000:1000::/nonexistent:/usr/sbin/nologin\\n"
+
+[[build.steps]]
+action = "write-file"
+path = "/etc/group"
+content = "root:x:0:\\napp:x:1000:\\n"
+
+[[build.steps]]
+action = "write-file"
+path = "/etc/os-release"
+content = "ID=debian\\nVERSION_ID=\\"12\\"\\n"
+
+[[build.steps]]
+action = "symlink"
+target = "/bin/busybox"
+link = "/bin/sh"
+
+[runtime]
+command = ["/bin/sh", "-c", "echo hello"]
+user = "app"
+
+[runtime.environment]
+GREETING = "hello"
+`;
+
+const noFetch: Fetcher = {
+  fetch: () => Promise.reject(new Error('no network in unit tests')),
+};
+
+let dir: string;
+let deps: BuildDeps;
+let opts: BuildOptions;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ct-build-'));
+  writeFileSync(join(dir, 'hello.ctp'), MANIFEST);
+  deps = {
+    env: {},
+    clock: fixedClock(new Date('2026-11-25T10:00:00Z')),
+    logger: noopLogger,
+    fetcher: noFetch,
+    randomUUID: () => '7d0c3a52-3b9e-4f1e-9a57-0c2f7a3e1b11',
+  };
+  opts = { manifest: 'hello.ctp', cwd: dir, root: join(dir, 'store') };
+});
+
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Every file under a directory with its sha256, for "nothing changed" checks. */
+function snapshot(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    if (!existsSync(d)) return;
+    for (const ent of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, ent.name);
+      if (ent.isDirectory()) walk(p);
+      else out[p] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(root);
+  return out;
+}
+
+describe('buildImage (scratch + steps)', () => {
+  it('stores the image and bundle, writes --out and the lock', async () => {
+    const result = await buildImage(opts, deps);
+    expect(result.status).toBe('unsigned');
+    expect(result.image.tags).toEqual(['1.0.0', 'latest']);
+    expect(result.image.layers.map((l) => l.kind)).toEqual(['steps']);
+    expect(result.lock.written).toBe(true);
+    expect(result.cached).toBe(false);
+
+    const index = JSON.parse(readFileSync(join(dir, 'store/images/index.json'), 'utf8')) as {
+      manifests: { digest: string; annotations: Record<string, string> }[];
+    };
+    expect(index.manifests.map((m) => m.annotations['org.opencontainers.image.ref.name'])).toEqual([
+      'example/hello:1.0.0',
+      'example/hello:latest',
+    ]);
+    expect(new Set(index.manifests.map((m) => m.digest))).toEqual(new Set([result.image.digest]));
+
+    const hex = result.image.digest.slice('sha256:'.length);
+    const manifest = JSON.parse(
+      readFileSync(join(dir, 'store/images/blobs/sha256', hex), 'utf8'),
+    ) as { config: { digest: string } };
+    const config = JSON.parse(
+      readFileSync(join(dir, 'store/images/blobs/sha256', manifest.config.digest.slice(7)), 'utf8'),
+    ) as { config: Record<string, unknown>; created: string };
+    expect(config.created).toBe('1970-01-01T00:00:00Z');
+    expect(config.config['User']).toBe('app');
+    expect(config.config['Cmd']).toEqual(['/bin/sh', '-c', 'echo hello']);
+    expect(config.config['Env']).toEqual([
+      'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      'GREETING=hello',
+    ]);
+
+    const bundleDir = join(dir, 'store/bundles', `sha256-${hex}`);
+    expect(readdirSync(join(bundleDir, 'attestations')).sort()).toEqual([
+      'bundle.json',
+      'file-integrity.json',
+      'provenance.json',
+      'sbom.spdx.json',
+    ]);
+    expect(readdirSync(join(bundleDir, 'source')).sort()).toEqual([
+      'example_hello.ctp',
+      'example_hello.lock.json',
+    ]);
+    const bundleText = readFileSync(join(dir, 'dist/example_hello-1.0.0.bundle.json'), 'utf8');
+    expect(bundleText).toBe(readFileSync(join(bundleDir, 'attestations/bundle.json'), 'utf8'));
+    const parsed = parseBundle(Buffer.from(bundleText));
+    expect(parsed.bundle?.attestations).toHaveLength(3);
+    expect(parsed.bundle?.attestations.every((a) => a.signatures.length === 0)).toBe(true);
+
+    const sbom = JSON.parse(readFileSync(join(dir, 'dist/example_hello-1.0.0.spdx.json'), 'utf8'));
+    expect(checkSbom(sbom, { subjectDigestHex: hex })).toEqual([]);
+
+    const ctp = gunzipSync(readFileSync(join(dir, 'dist/example_hello-1.0.0.ctp')));
+    expect(ctp.includes(Buffer.from('oci-layout/index.json'))).toBe(true);
+    expect(ctp.includes(Buffer.from(`oci-layout/blobs/sha256/${hex}`))).toBe(true);
+    expect(existsSync(join(dir, 'hello.lock.json'))).toBe(true);
+    expect(readdirSync(join(dir, 'store/cache/build/work'))).toEqual([]);
+  });
+
+  it('is reproducible: same digest from the build cache and with --no-cache', async () => {
+    const first = await buildImage(opts, deps);
+    const second = await buildImage(opts, deps);
+    expect(second.cached).toBe(true);
+    expect(second.image.digest).toBe(first.image.digest);
+    const third = await buildImage({ ...opts, noCache: true }, deps);
+    expect(third.cached).toBe(false);
+    expect(third.image.digest).toBe(first.image.digest);
+    rmSync(join(dir, 'store'), { recursive: true });
+    const fresh = await buildImage(opts, deps);
+    expect(fresh.image.digest).toBe(first.image.digest);
+  });
+
+  it('takes SOURCE_DATE_EPOCH from the flag, then the environment', async () => {
+    const a = await buildImage({ ...opts, sourceDateEpoch: '1700000000' }, deps);
+    const b = await buildImage(opts, { ...deps, env: { SOURCE_DATE_EPOCH: '1700000000' } });
+    expect(b.image.digest).toBe(a.image.digest);
+    await expect(buildImage({ ...opts, sourceDateEpoch: '-1' }, deps)).rejects.toMatchObject({
+      code: 'MANIFEST_VALUE',
+    });
+  });
+
+  it('leaves the store and --out unchanged when the build fails before the commit', async () => {
+    await buildImage(opts, deps);
+    const before = { store: snapshot(join(dir, 'store/images')), out: snapshot(join(dir, 'dist')) };
+    writeFileSync(join(dir, 'hello.ctp'), MANIFEST.replace('user = "app"', 'user = "nobody"'));
+    await expect(buildImage(opts, deps)).rejects.toMatchObject({ code: 'BUILD_USER_UNKNOWN' });
+    expect(snapshot(join(dir, 'store/images'))).toEqual(before.store);
+    expect(snapshot(join(dir, 'dist'))).toEqual(before.out);
+    expect(existsSync(join(dir, 'store/bundles'))).toBe(true);
+    expect(readdirSync(join(dir, 'store/cache/build/work'))).toEqual([]);
+  });
+
+  it('reports invalid manifests with every diagnostic', async () => {
+    writeFileSync(join(dir, 'hello.ctp'), MANIFEST.replace('action = "mkdir"', 'action = "run"'));
+    await expect(buildImage(opts, deps)).rejects.toMatchObject({
+      code: 'MANIFEST_UNKNOWN_ACTION',
+      details: { diagnostics: [expect.objectContaining({ code: 'MANIFEST_UNKNOWN_ACTION' })] },
+    });
+    expect(existsSync(join(dir, 'store'))).toBe(false);
+  });
+
+  it('keeps the context files the steps read in the bundle and the provenance', async () => {
+    writeFileSync(join(dir, 'index.html'), '<h1>hello</h1>\n');
+    writeFileSync(
+      join(dir, 'hello.ctp'),
+      MANIFEST.replace(
+        '[runtime]',
+        '[[build.steps]]\naction = "copy"\nsrc = "index.html"\ndest = "/srv/"\n\n[runtime]',
+      ),
+    );
+    const result = await buildImage(opts, deps);
+    const bundleDir = join(dir, 'store/bundles', `sha256-${result.image.digest.slice(7)}`);
+    expect(readFileSync(join(bundleDir, 'source/context/index.html'), 'utf8')).toBe(
+      '<h1>hello</h1>\n',
+    );
+    const provenance = JSON.parse(
+      readFileSync(join(dir, 'dist/example_hello-1.0.0.provenance.json'), 'utf8'),
+    ) as { predicate: { buildDefinition: { externalParameters: { context?: unknown } } } };
+    expect(provenance.predicate.buildDefinition.externalParameters.context).toEqual({
+      digest: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown },
+    });
+    // Context reads are not build-cached: the second build runs the steps again.
+    expect((await buildImage(opts, deps)).cached).toBe(false);
+  });
+
+  it('refuses --frozen without a lock', async () => {
+    await expect(buildImage({ ...opts, frozen: true }, deps)).rejects.toMatchObject({
+      code: 'BUILD_LOCK_MISSING',
+    });
+  });
+
+  it('refuses bases it cannot build yet with a hint', async () => {
+    writeFileSync(
+      join(dir, 'hello.ctp'),
+      `[package]\nname = "x"\nversion = "1"\n[base]\nimage = "cerro-torre/debian:bookworm"\n`,
+    );
+    await expect(buildImage(opts, deps)).rejects.toMatchObject({
+      code: 'UNSUPPORTED',
+      hint: expect.stringContaining('scratch'),
+    });
+  });
+
+  it('refuses composer-require (no composer in the image; the sandbox runner comes later)', async () => {
+    writeFileSync(
+      join(dir, 'hello.ctp'),
+      `[package]\nname = "x"\nversion = "1"\n[[build.steps]]\naction = "composer-require"\npackage = "vendor/name"\n`,
+    );
+    await expect(buildImage(opts, deps)).rejects.toMatchObject({
+      code: 'BUILD_STEP_FAILED',
+    });
+  });
+});

@@ -1,0 +1,535 @@
+// SPDX-License-Identifier: Apache-2.0
+// `buildImage` (01 §6.1): validate → base → lock → packages layer → steps layer → image config →
+// statements → commit. Everything is written under `$VC_ROOT/cache/build/work/` until the commit.
+import { createHash, randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { VcError, formatRfc3339Utc } from '@verified-container/shared';
+import {
+  declaredFromManifest,
+  securityProfileFromManifest,
+  treeDigest,
+  type ArtifactInput,
+} from '@verified-container/shared/generate';
+import type { FileEntry } from '@verified-container/shared/image';
+import {
+  MAX_MANIFEST_BYTES,
+  parseManifest,
+  type Manifest,
+  type ManifestDiagnostic,
+} from '@verified-container/shared/manifest';
+import { DirectoryContentStore } from '../content/content-store.js';
+import { resolveAptSources } from '../debian/apt-sources.js';
+import { ChildProcessExec } from '../debian/exec.js';
+import { lockfilePath, serializeLockfile, writeLockfile } from '../debian/lockfile.js';
+import { readInputFile } from '../io/files.js';
+import { buildImageConfig, type LayerOrigin } from '../oci/image-config.js';
+import { buildImageManifest, toJsonBlob } from '../oci/image-manifest.js';
+import { CONFIG_MEDIA_TYPE, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE } from '../oci/media-types.js';
+import { RuncSandbox } from '../sandbox/runc-sandbox.js';
+import { OciLayoutStore } from '../store/oci-layout-store.js';
+import { ChildProcessStreamExec } from '../steps/exec.js';
+import { HttpFetcher } from '../steps/http-fetcher.js';
+import { RootFs } from '../steps/rootfs.js';
+import type { ContextInput, FetchedInput } from '../steps/step-inputs.js';
+import { BUILDER_VERSION, BUNDLE_VERSION } from '../version.js';
+import { buildAttestations, parseOsRelease, prettyJson } from './attestations.js';
+import { resolveBase } from './base-image.js';
+import { BuildCache } from './build-cache.js';
+import type { BuildDeps, BuildOptions, BuildResult, LayerReport } from './build-types.js';
+import { buildCacheKey } from './cache-keys.js';
+import {
+  bundleDirOf,
+  commitBlobs,
+  commitTagsAndBundle,
+  ensureStoreFile,
+  writeOutFiles,
+  type BundleFile,
+} from './commit.js';
+import { assertRuntimeUser, imageConfigInput } from './image-config-input.js';
+import { packagesStage, stepsNeedFreshRun, stepsStage } from './layer-stages.js';
+import { fetchName, lockStage, withFetches } from './lock-stage.js';
+import { outFiles, sourceMembers } from './out-files.js';
+import { packageManifestToml } from './package-manifest.js';
+import { buildArchitecture } from './platform.js';
+import { silentProgress } from './progress.js';
+import { SandboxlessComposerRunner } from './sandboxless-composer.js';
+import { resolveSourceDateEpoch } from './source-date-epoch.js';
+import { displayPath } from './summary.js';
+import { WorkDir } from './work-dir.js';
+
+/** Default `--out`, relative to the working directory. */
+export const DEFAULT_OUT_DIR = 'dist';
+
+/**
+ * A manifest with errors: its code is the first error's, `details.diagnostics` holds every
+ * problem (01 §1.3) so the CLI prints them as `validate` does.
+ */
+export class ManifestInvalidError extends VcError {
+  readonly diagnostics: readonly ManifestDiagnostic[];
+  constructor(file: string, diagnostics: readonly ManifestDiagnostic[]) {
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    super(
+      errors[0]?.code ?? 'MANIFEST_VALUE',
+      `${file}: invalid manifest (${errors.length} error${errors.length === 1 ? '' : 's'})`,
+      {
+        hint: `run cerro-torre validate ${file}`,
+        details: { diagnostics },
+      },
+    );
+    this.diagnostics = diagnostics;
+  }
+}
+
+/**
+ * Builds the image of a manifest into the store (01 §6, §9) and writes the --out files. Returns
+ * what the closing summary and `--json` report. A failure before the commit leaves the store and
+ * --out unchanged. Signing and log submission are not done here yet: the bundle is unsigned.
+ */
+export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<BuildResult> {
+  const started = performance.now();
+  const startedOn = formatRfc3339Utc(deps.clock.now());
+  const progress = deps.progress ?? silentProgress;
+  const exec = deps.exec ?? new ChildProcessExec();
+  const logger = deps.logger.child({ build: opts.manifest });
+
+  // 1. The manifest.
+  const manifestPath = resolve(opts.cwd, opts.manifest);
+  const manifestBytes = await readInputFile(manifestPath, {
+    maxBytes: MAX_MANIFEST_BYTES,
+    what: 'manifest',
+  });
+  const parsed = parseManifest(manifestBytes, { source: opts.manifest });
+  if (!parsed.ok || parsed.manifest === undefined) {
+    throw new ManifestInvalidError(opts.manifest, parsed.diagnostics);
+  }
+  const manifest = parsed.manifest;
+  const { name, version } = manifest.package;
+  const architecture = buildArchitecture(manifest.package.architecture, process.arch);
+
+  // 2. The base.
+  const base = resolveBase(manifest.base.image, manifest.base.form);
+  const suite = manifest.dependencies.suite ?? base.suite;
+  if (suite === undefined && manifest.dependencies.packages.length > 0) {
+    throw new VcError(
+      'BUILD_SUITE_UNKNOWN',
+      `no Debian suite for the packages: the base ${base.ref} does not imply one`,
+      { hint: 'set [dependencies] suite = "bookworm"' },
+    );
+  }
+
+  // 3. The lock.
+  const root = opts.root;
+  const cacheDir = resolve(root, 'cache');
+  const lockPath = lockfilePath(manifestPath);
+  const lockDisplay = displayPath(lockPath, opts.cwd);
+  const stage = await lockStage(
+    {
+      manifest,
+      lockPath,
+      lockDisplay,
+      architecture,
+      suite: suite ?? 'none',
+      frozen: opts.frozen === true,
+      base,
+      ...(opts.mirror !== undefined ? { mirror: opts.mirror } : {}),
+      ...(opts.securityMirror !== undefined ? { securityMirror: opts.securityMirror } : {}),
+      generator: `cerro-torre ${BUILDER_VERSION}`,
+    },
+    { exec, env: deps.env, cacheDir, logger, clock: deps.clock, progress },
+  );
+  const epoch = resolveSourceDateEpoch({
+    ...(opts.sourceDateEpoch !== undefined ? { flag: opts.sourceDateEpoch } : {}),
+    ...(deps.env['SOURCE_DATE_EPOCH'] !== undefined ? { env: deps.env['SOURCE_DATE_EPOCH'] } : {}),
+    ...(stage.existing !== undefined ? { lock: stage.existing.sourceDateEpoch } : {}),
+  }).value;
+  const sources = resolveAptSources(
+    {
+      suite: suite ?? 'none',
+      architecture,
+      components: manifest.dependencies.components,
+      ...(opts.mirror !== undefined ? { mirror: opts.mirror } : {}),
+      ...(opts.securityMirror !== undefined ? { securityMirror: opts.securityMirror } : {}),
+    },
+    deps.env,
+  );
+
+  const store = new OciLayoutStore({ root, tool: 'cerro-torre' });
+  const cache = new BuildCache(resolve(cacheDir, 'build'), logger);
+  const out = outFiles(resolve(opts.cwd, opts.outDir ?? DEFAULT_OUT_DIR), name, version);
+  const refs = [...new Set([version, ...manifest.export.oci.tags])].map((t) => `${name}:${t}`);
+  const tags = refs.map((r) => r.slice(name.length + 1));
+  const wholeBuildCacheable = !stepsNeedFreshRun(manifest.build.steps);
+  const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+
+  const result = (fields: {
+    imageDigest: string;
+    layers: readonly LayerReport[];
+    sbomPackages: number;
+    lockWritten: boolean;
+    cached: boolean;
+  }): BuildResult => ({
+    status: 'unsigned',
+    image: { name, tags, digest: fields.imageDigest, layers: fields.layers },
+    package: out.package,
+    bundle: out.bundle,
+    sbom: { path: out.sbom, packages: fields.sbomPackages },
+    provenance: out.provenance,
+    lock: { path: lockPath, written: fields.lockWritten },
+    signatures: {
+      threshold: manifest.attestations.signing.threshold?.text ?? null,
+      keyholders: [...manifest.attestations.signing.keyholders],
+      signedBy: [],
+      met: false,
+    },
+    transparency: {
+      agreement: manifest.attestations.transparency.thresholdAgreement?.text ?? null,
+      entries: [],
+      published: false,
+    },
+    cached: fields.cached,
+    durationMs: Math.round(performance.now() - started),
+    bundleDir: bundleDirOf(root, fields.imageDigest),
+  });
+
+  await using work = await WorkDir.create(resolve(cacheDir, 'build'));
+
+  // 4. The whole-build cache: an unchanged manifest and lock reuse the stored image and bundle.
+  if (!stage.write && wholeBuildCacheable && opts.noCache !== true) {
+    const lockBytes = await fs.readFile(lockPath);
+    const key = buildKey(sha256(manifestBytes), sha256(lockBytes), epoch);
+    const record = await cache.readBuild(key);
+    if (
+      record !== undefined &&
+      (await store.hasBlob(record.manifest.digest)) &&
+      (await exists(resolve(bundleDirOf(root, record.imageDigest), 'attestations', 'bundle.json')))
+    ) {
+      progress.note(`build cache: ${name}:${version} is unchanged (${record.imageDigest})`);
+      const bundleDir = await commitTagsAndBundle(
+        root,
+        store,
+        work,
+        record.manifest,
+        refs,
+        undefined,
+      );
+      await writeOutFiles({
+        store,
+        bundleDir,
+        manifest: record.manifest,
+        blobs: await imageBlobs(store, record.manifest.digest),
+        ref: refs[0] ?? `${name}:${version}`,
+        out,
+        sourceDateEpoch: epoch,
+      });
+      return result({
+        imageDigest: record.imageDigest,
+        layers: record.layers.map((l) => ({ ...l, cached: true })),
+        sbomPackages: record.sbomPackages,
+        lockWritten: false,
+        cached: true,
+      });
+    }
+  }
+
+  // 5. Layers.
+  const content = new DirectoryContentStore(resolve(cacheDir, 'build', 'content'));
+  const env = {
+    cache,
+    store,
+    content,
+    work,
+    noCache: opts.noCache === true,
+    sourceDateEpoch: epoch,
+    builderVersion: BUILDER_VERSION,
+    progress,
+    logger,
+  };
+  const layers: (LayerReport & { origin: LayerOrigin })[] = base.layers.map((l) => ({
+    kind: 'base',
+    digest: l.descriptor.digest,
+    diffId: l.diffId,
+    size: l.descriptor.size,
+    cached: true,
+    origin: { kind: 'base', ref: base.ref },
+  }));
+  const packed: { digest: string; size: number }[] = [];
+  let table = new Map(base.table);
+  let installed: Awaited<ReturnType<typeof packagesStage>>['packages'] = [];
+  if (stage.lock.packages.length > 0) {
+    const p = await packagesStage(env, {
+      lock: stage.lock,
+      install: manifest.dependencies.install,
+      pathExclude: manifest.dependencies.pathExclude,
+      pathInclude: manifest.dependencies.pathInclude,
+      lower: table,
+      lowerDiffIds: layers.map((l) => l.diffId),
+      mirrors: sources.mirrors,
+      cacheDir,
+      exec,
+      fetch: deps.fetch ?? ((url, init) => fetch(url, init)),
+      sandbox: deps.sandbox ?? new RuncSandbox({ logger }),
+      uid: deps.uid ?? process.geteuid?.() ?? -1,
+    });
+    table = p.table;
+    installed = p.packages;
+    if (p.layer !== undefined) {
+      layers.push({
+        kind: 'packages',
+        ...p.layer,
+        cached: p.cached,
+        origin: { kind: 'packages', count: stage.lock.packages.length },
+      });
+      if (p.packed) packed.push(p.layer);
+    }
+  }
+  let fetches: readonly FetchedInput[] = [];
+  let contextFiles: readonly ContextInput[] = [];
+  if (manifest.build.steps.length > 0) {
+    const s = await stepsStage(env, {
+      steps: manifest.build.steps,
+      lower: table,
+      lowerDiffIds: layers.map((l) => l.diffId),
+      contextDir: resolve(dirname(manifestPath), manifest.build.context),
+      manifestFile: opts.manifest,
+      fetcher: deps.fetcher ?? new HttpFetcher({ logger }),
+      composer: deps.composer ?? new SandboxlessComposerRunner(),
+      streamExec: deps.streamExec ?? new ChildProcessStreamExec(),
+    });
+    table = s.table;
+    fetches = s.fetches;
+    contextFiles = s.contextFiles;
+    if (s.layer !== undefined) {
+      layers.push({
+        kind: 'steps',
+        ...s.layer,
+        cached: s.cached,
+        origin: { kind: 'steps', count: manifest.build.steps.length },
+      });
+      if (s.packed) packed.push(s.layer);
+    }
+  }
+
+  // 6. Image config and manifest.
+  const finalRootfs = new RootFs({ content, mtime: epoch, entries: table.values() });
+  await assertRuntimeUser(finalRootfs, manifest.runtime);
+  const config = toJsonBlob(
+    buildImageConfig(
+      imageConfigInput({
+        manifest,
+        architecture,
+        sourceDateEpoch: epoch,
+        base,
+        layers: layers.map((l) => ({ diffId: l.diffId, origin: l.origin })),
+      }),
+    ),
+    CONFIG_MEDIA_TYPE,
+  );
+  const imageManifest = toJsonBlob(
+    buildImageManifest({
+      config: config.descriptor,
+      layers: layers.map((l) => ({ mediaType: LAYER_MEDIA_TYPE, digest: l.digest, size: l.size })),
+      sourceDateEpoch: epoch,
+      title: name,
+      version,
+      ...(base.digest !== null ? { base: { name: base.ref, digest: base.digest } } : {}),
+    }),
+    MANIFEST_MEDIA_TYPE,
+  );
+  const imageDigest = imageManifest.descriptor.digest;
+
+  // 7. The lock: written when resolved anew, or when the fetch steps changed what it records
+  //    (never with --frozen). Before the commit: the bundle carries its bytes.
+  let lockText = stage.write ? '' : await fs.readFile(lockPath, 'utf8');
+  const lock = withFetches(
+    stage.write ? { ...stage.lock, sourceDateEpoch: epoch } : stage.lock,
+    manifest,
+    fetches,
+  );
+  const lockWritten = opts.frozen !== true && serializeLockfile(lock) !== lockText;
+  if (lockWritten) {
+    await writeLockfile(lockPath, lock);
+    lockText = serializeLockfile(lock);
+    progress.note(`lock written: ${lockDisplay}`);
+  }
+
+  // 8. Statements and the unsigned bundle.
+  const contextDigest =
+    contextFiles.length === 0 ? undefined : treeDigest(contextFiles.map(contextEntry));
+  const osRelease = parseOsRelease((await finalRootfs.readText('/etc/os-release')) ?? '');
+  const external = externalArtifacts(manifest, fetches);
+  const extraFetches: ArtifactInput[] = fetches
+    .filter((f) => !external.some((e) => e.url === f.url))
+    .map((f) => ({ name: fetchName(f.url), url: f.url, sha256: f.sha256 }));
+  const anyCached = layers.some((l) => l.kind !== 'base' && l.cached);
+  const attestations = buildAttestations({
+    name,
+    version,
+    imageDigest,
+    builderVersion: BUILDER_VERSION,
+    createdAt: formatRfc3339Utc(deps.clock.now()),
+    rootfs: [...table.values()],
+    sbom: {
+      builderVersion: BUILDER_VERSION,
+      sourceDateEpoch: epoch,
+      ...(manifest.metadata.maintainer !== undefined
+        ? { maintainer: manifest.metadata.maintainer }
+        : {}),
+      ...(manifest.metadata.license !== undefined ? { license: manifest.metadata.license } : {}),
+      ...(osRelease !== undefined ? { osRelease } : {}),
+      debianPackages: installed,
+      external,
+      fetches: extraFetches,
+    },
+    provenance: {
+      manifest: { path: opts.manifest, sha256: sha256(manifestBytes) },
+      lock: { path: lockDisplay, sha256: sha256(lockText) },
+      ...(contextDigest !== undefined ? { contextDigest } : {}),
+      sourceDateEpoch: epoch,
+      frozen: opts.frozen === true,
+      declared: declaredFromManifest(manifest),
+      security: securityProfileFromManifest(manifest),
+      builderVersion: BUILDER_VERSION,
+      nodeVersion: process.versions.node,
+      mirrors: {
+        debian: sources.mirrors.debian,
+        debianSecurity: sources.mirrors['debian-security'],
+      },
+      hermetic: true,
+      cached: anyCached,
+      ...(osRelease?.versionId !== undefined ? { osVersionId: osRelease.versionId } : {}),
+      debianPackages: installed,
+      external,
+      fetches: extraFetches,
+      invocationId: (deps.randomUUID ?? randomUUID)(),
+      startedOn,
+      finishedOn: formatRfc3339Utc(deps.clock.now()),
+    },
+  });
+  const sourceNames = sourceMembers(name);
+  const bundleFiles: BundleFile[] = [
+    {
+      path: 'manifest.toml',
+      bytes: Buffer.from(
+        packageManifestToml({
+          name,
+          version,
+          imageDigest,
+          builderVersion: BUILDER_VERSION,
+          bundleVersion: BUNDLE_VERSION,
+          sourceDateEpoch: epoch,
+        }),
+      ),
+    },
+    { path: 'attestations/bundle.json', bytes: Buffer.from(attestations.bundleText) },
+    { path: 'attestations/sbom.spdx.json', bytes: Buffer.from(prettyJson(attestations.sbom)) },
+    {
+      path: 'attestations/provenance.json',
+      bytes: Buffer.from(prettyJson(attestations.provenance)),
+    },
+    {
+      path: 'attestations/file-integrity.json',
+      bytes: Buffer.from(prettyJson(attestations.fileIntegrity)),
+    },
+    { path: sourceNames.manifest, bytes: manifestBytes },
+    { path: sourceNames.lock, bytes: Buffer.from(lockText) },
+  ];
+  for (const f of contextFiles) {
+    bundleFiles.push({ path: `source/context/${f.path}`, bytes: await content.read(f.sha256) });
+  }
+
+  // 9. Commit: blobs, then tags and bundle under the images lock, then --out.
+  await ensureStoreFile(root);
+  await commitBlobs(store, work, packed, [config, imageManifest]);
+  const bundleDir = await commitTagsAndBundle(
+    root,
+    store,
+    work,
+    imageManifest.descriptor,
+    refs,
+    bundleFiles,
+  );
+  await writeOutFiles({
+    store,
+    bundleDir,
+    manifest: imageManifest.descriptor,
+    blobs: [
+      config.descriptor,
+      ...layers.map((l) => ({ mediaType: LAYER_MEDIA_TYPE, digest: l.digest, size: l.size })),
+    ],
+    ref: refs[0] ?? `${name}:${version}`,
+    out,
+    sourceDateEpoch: epoch,
+  });
+  const reports = layers.map(({ origin: _origin, ...l }) => l);
+  if (wholeBuildCacheable) {
+    const key = buildKey(sha256(manifestBytes), sha256(lockText), epoch);
+    await cache.writeBuild(key, {
+      imageDigest,
+      manifest: imageManifest.descriptor,
+      layers: reports.map(({ cached: _cached, ...l }) => l),
+      sbomPackages: attestations.sbomPackages,
+    });
+  }
+  return result({
+    imageDigest,
+    layers: reports,
+    sbomPackages: attestations.sbomPackages,
+    lockWritten,
+    cached: false,
+  });
+}
+
+function buildKey(manifestSha256: string, lockSha256: string, epoch: number): string {
+  return buildCacheKey({
+    manifestSha256,
+    lockSha256,
+    contextDigest: null,
+    sourceDateEpoch: epoch,
+    builderVersion: BUILDER_VERSION,
+    zlibVersion: process.versions.zlib ?? '',
+  });
+}
+
+/** Config and layer descriptors of a stored image manifest. */
+async function imageBlobs(store: OciLayoutStore, digest: string) {
+  const parsedManifest = JSON.parse(Buffer.from(await store.readBlob(digest)).toString('utf8')) as {
+    config: { mediaType: string; digest: string; size: number };
+    layers: { mediaType: string; digest: string; size: number }[];
+  };
+  return [parsedManifest.config, ...parsedManifest.layers];
+}
+
+/** External dependencies a `fetch` step downloaded (their source URL), for SBOM and provenance. */
+function externalArtifacts(manifest: Manifest, fetches: readonly FetchedInput[]): ArtifactInput[] {
+  const out: ArtifactInput[] = [];
+  for (const [name, e] of Object.entries(manifest.dependencies.external)) {
+    const f = fetches.find((x) => x.url === e.source);
+    if (f === undefined) continue;
+    out.push({ name, version: e.version, url: e.source, sha256: f.sha256, license: e.license });
+  }
+  return out;
+}
+
+/** A context file as a file-integrity row (paths rooted at the context, 02 §6 tree digest). */
+function contextEntry(f: ContextInput): FileEntry {
+  return {
+    path: `/${f.path}`,
+    type: 'f',
+    mode: f.mode,
+    uid: 0,
+    gid: 0,
+    size: f.size,
+    digest: f.sha256,
+    mtime: 0,
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await fs.access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+// Progress of a build for people (00 §6): stderr only, never stdout.
+
+/** Where a build reports its tasks; the CLI prints them, the API may ignore them. */
+export interface BuildProgress {
+  /** A task starts (`download busybox`, `pack packages layer`). */
+  begin(task: string, detail?: string): void;
+  /** Bytes done of a task with a known total. */
+  advance(task: string, bytes: number, total: number): void;
+  /** A task ends; `detail` says how (`1.2 MB`, `cached`). */
+  end(task: string, detail?: string): void;
+  /** One line of its own (lock written, base resolved). */
+  note(text: string): void;
+}
+
+export const silentProgress: BuildProgress = {
+  begin: () => undefined,
+  advance: () => undefined,
+  end: () => undefined,
+  note: () => undefined,
+};
+
+/** Interval between the lines of a long task when stderr is not a terminal (00 §6). */
+export const PROGRESS_INTERVAL_MS = 10_000;
+
+/**
+ * Progress as plain lines, for a stderr that is not a terminal: one line when a task starts,
+ * one every {@link PROGRESS_INTERVAL_MS} while it advances, one when it ends.
+ */
+export class LineProgress implements BuildProgress {
+  readonly #write: (line: string) => void;
+  readonly #now: () => number;
+  readonly #lastLine = new Map<string, number>();
+
+  constructor(write: (line: string) => void, now: () => number = () => Date.now()) {
+    this.#write = write;
+    this.#now = now;
+  }
+
+  begin(task: string, detail?: string): void {
+    this.#lastLine.set(task, this.#now());
+    this.#write(`  ${task}${detail === undefined ? '' : `  ${detail}`}\n`);
+  }
+
+  advance(task: string, bytes: number, total: number): void {
+    const last = this.#lastLine.get(task);
+    const now = this.#now();
+    if (last !== undefined && now - last < PROGRESS_INTERVAL_MS) return;
+    this.#lastLine.set(task, now);
+    this.#write(`  ${task}  ${formatBytes(bytes)}/${formatBytes(total)}\n`);
+  }
+
+  end(task: string, detail?: string): void {
+    this.#lastLine.delete(task);
+    this.#write(`  ${task}: done${detail === undefined ? '' : ` (${detail})`}\n`);
+  }
+
+  note(text: string): void {
+    this.#write(`${text}\n`);
+  }
+}
+
+/** Decimal sizes as people read them: `512 B`, `1.5 kB`, `104.2 MB`. */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = n;
+  let unit = 'B';
+  for (const u of units) {
+    if (value < 1000) break;
+    value /= 1000;
+    unit = u;
+  }
+  return `${value.toFixed(1)} ${unit}`;
+}
