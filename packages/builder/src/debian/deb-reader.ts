@@ -8,10 +8,10 @@ import type {
   InstalledPackage,
   LockedPackage,
 } from '@verified-container/shared/image';
-import { extract as tarExtract } from 'tar-stream';
 import type { Header } from 'tar-stream';
 import { licenseFromCopyright } from './copyright-license.js';
 import type { DeclaredLicense } from './copyright-license.js';
+import { drain, normalizeMember, readDebTar } from './deb-tar.js';
 import { ControlSyntaxError, parseControl } from './deb822.js';
 import type { ControlParagraph } from './deb822.js';
 import type { Exec } from './exec.js';
@@ -173,7 +173,7 @@ async function readControlArchive(
   opts: ReadDebOptions,
 ): Promise<Map<string, DebControlFile>> {
   const members = new Map<string, DebControlFile>();
-  await readTarFrom(exec, debPath, '--ctrl-tarfile', opts, async (header, body) => {
+  await readDebTar(exec, debPath, '--ctrl-tarfile', opts, async (header, body) => {
     const name = normalizeMember(header.name, debPath).replace(/^\//, '');
     if (name === '.' || (header.type !== 'file' && header.type !== 'contiguous-file')) {
       await drain(body);
@@ -226,7 +226,7 @@ async function readDataArchive(
   const docLinks = new Map<string, string>();
   const decoder = new TextDecoder();
 
-  await readTarFrom(exec, debPath, '--fsys-tarfile', opts, async (header, body) => {
+  await readDebTar(exec, debPath, '--fsys-tarfile', opts, async (header, body) => {
     const path = normalizeMember(header.name, debPath);
     listedPaths.push(path === '/' ? '/.' : path);
     if (path === '/') {
@@ -425,67 +425,6 @@ function fileTypeOf(header: Header, debPath: string): MemberType {
     'BUILD_ARCHIVE_UNSAFE',
     `${debPath}: member ${header.name} has the unsupported type ${String(header.type)}`,
   );
-}
-
-/**
- * `./usr/bin/x`, `usr/bin/x/` → `/usr/bin/x`; `./` → `/`. Names that climb out (`..`) are refused:
- * a verified .deb never has them, so one means a bug or an attack.
- */
-export function normalizeMember(name: string, debPath: string): string {
-  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) {
-    throw new VcError(
-      'BUILD_ARCHIVE_UNSAFE',
-      `${debPath}: member ${JSON.stringify(name)} escapes the root`,
-    );
-  }
-  return `/${parts.join('/')}`;
-}
-
-async function readTarFrom(
-  exec: Exec,
-  debPath: string,
-  mode: '--ctrl-tarfile' | '--fsys-tarfile',
-  opts: ReadDebOptions,
-  onEntry: (header: Header, body: AsyncIterable<Uint8Array>) => Promise<void>,
-): Promise<void> {
-  const child = exec.stream('dpkg-deb', [mode, debPath], {
-    env: opts.env ?? { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
-  });
-  const extract = tarExtract();
-  child.stdout.on('error', (err) => extract.destroy(err));
-  child.stdout.pipe(extract);
-  try {
-    for await (const entry of extract) {
-      // tar-stream yields Buffers; its types say `unknown`.
-      await onEntry(entry.header, entry as AsyncIterable<Uint8Array>);
-      entry.resume();
-    }
-  } catch (err) {
-    child.kill();
-    extract.destroy();
-    // A dpkg-deb that failed to start explains more than the broken stream it left.
-    const exit = await child.done.catch((e: unknown) => e);
-    if (exit instanceof VcError) throw exit;
-    if (err instanceof VcError) throw err;
-    throw new VcError('BUILD_ARCHIVE_UNSAFE', `cannot read ${debPath}: ${String(err)}`, {
-      cause: err,
-    });
-  }
-  const { code, stderr } = await child.done;
-  if (code !== 0) {
-    throw new VcError(
-      'BUILD_ARCHIVE_UNSAFE',
-      `dpkg-deb ${mode} ${debPath} failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`,
-    );
-  }
-}
-
-/** Reads a body to its end, discarding it (tar-stream needs every body consumed). */
-async function drain(body: AsyncIterable<Uint8Array>): Promise<void> {
-  const it = body[Symbol.asyncIterator]();
-  let next = await it.next();
-  while (next.done !== true) next = await it.next();
 }
 
 /**

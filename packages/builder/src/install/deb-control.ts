@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The control archive of a .deb, read through the host's `dpkg-deb --ctrl-tarfile`.
 import { VcError } from '@verified-container/shared';
-import { extract as tarExtract } from 'tar-stream';
 import { ControlSyntaxError, parseControl } from '../debian/deb822.js';
 import type { ControlParagraph } from '../debian/deb822.js';
 import { parseConffiles } from '../debian/deb-reader.js';
+import { readDebTar } from '../debian/deb-tar.js';
 import type { Exec } from '../debian/exec.js';
 
 export const MAINTAINER_SCRIPT_NAMES = [
@@ -41,54 +41,27 @@ export interface DebControl {
 /** Control members are small; refuse absurd ones. */
 const MAX_MEMBER_BYTES = 64 * 1024 * 1024;
 
-export const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
 /** Reads the control archive of `debPath` (dpkg-deb missing → BUILD_TOOL_MISSING). */
 export async function readDebControl(exec: Exec, debPath: string): Promise<DebControl> {
   const members = new Map<string, { content: Uint8Array; mode: number }>();
-  const child = exec.stream('dpkg-deb', ['--ctrl-tarfile', debPath], { env: { PATH: HOST_PATH } });
-  const extract = tarExtract();
-  child.stdout.on('error', (err) => extract.destroy(err));
-  child.stdout.pipe(extract);
-  try {
-    for await (const entry of extract) {
-      const header = entry.header;
-      const name = header.name.replace(/^\.?\/+/, '').replace(/\/+$/, '');
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of entry as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > MAX_MEMBER_BYTES) {
-          throw new VcError(
-            'BUILD_ARCHIVE_LIMIT',
-            `control member ${name} of ${debPath} is too large`,
-          );
-        }
-        chunks.push(chunk);
+  await readDebTar(exec, debPath, '--ctrl-tarfile', {}, async (header, body) => {
+    const name = header.name.replace(/^\.?\/+/, '').replace(/\/+$/, '');
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += chunk.length;
+      if (size > MAX_MEMBER_BYTES) {
+        throw new VcError(
+          'BUILD_ARCHIVE_LIMIT',
+          `control member ${name} of ${debPath} is too large`,
+        );
       }
-      if (header.type === 'file' && name !== '' && !name.includes('/')) {
-        members.set(name, {
-          content: Buffer.concat(chunks),
-          mode: (header.mode ?? 0o644) & 0o7777,
-        });
-      }
+      chunks.push(chunk);
     }
-  } catch (err) {
-    child.kill();
-    const exit = await child.done.catch((e: unknown) => e);
-    if (exit instanceof VcError) throw exit;
-    if (err instanceof VcError) throw err;
-    throw new VcError('BUILD_ARCHIVE_UNSAFE', `cannot read ${debPath}: ${String(err)}`, {
-      cause: err,
-    });
-  }
-  const { code, stderr } = await child.done;
-  if (code !== 0) {
-    throw new VcError(
-      'BUILD_ARCHIVE_UNSAFE',
-      `dpkg-deb --ctrl-tarfile ${debPath} failed (exit ${code}): ${stderr.trim()}`,
-    );
-  }
+    if (header.type === 'file' && name !== '' && !name.includes('/')) {
+      members.set(name, { content: Buffer.concat(chunks), mode: (header.mode ?? 0o644) & 0o7777 });
+    }
+  });
   const text = Buffer.from(members.get('control')?.content ?? new Uint8Array()).toString('utf8');
   let control: ControlParagraph | undefined;
   try {

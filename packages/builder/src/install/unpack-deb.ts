@@ -19,11 +19,10 @@ import {
 } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { VcError } from '@verified-container/shared';
-import { extract as tarExtract } from 'tar-stream';
 import type { Header } from 'tar-stream';
+import { drain, HOST_PATH, normalizeMember, readDebTar } from '../debian/deb-tar.js';
 import type { Exec } from '../debian/exec.js';
 import type { PathFilter } from '../debian/path-filter.js';
-import { HOST_PATH } from './deb-control.js';
 import { lstatOrUndefined, resolveInRootfs } from './rootfs-dir.js';
 
 export interface UnpackOptions {
@@ -59,147 +58,112 @@ export async function unpackDeb(
   const skipped = new Set<string>();
   const md5ByPath = new Map<string, string>();
   const dirTimes: { host: string; mtime: number }[] = [];
-  const child = exec.stream('dpkg-deb', ['--fsys-tarfile', debPath], { env: { PATH: HOST_PATH } });
-  const extract = tarExtract();
-  child.stdout.on('error', (err) => extract.destroy(err));
-  child.stdout.pipe(extract);
-  try {
-    for await (const entry of extract) {
-      const header = entry.header;
-      const body = entry as AsyncIterable<Buffer>;
-      const path = memberPath(header.name, debPath);
-      listed.push(path === '/' ? '/.' : path);
-      const type = header.type;
-      if (path === '/') {
+  await readDebTar(exec, debPath, '--fsys-tarfile', {}, async (header, body) => {
+    const path = normalizeMember(header.name, debPath);
+    listed.push(path === '/' ? '/.' : path);
+    const type = header.type;
+    if (path === '/') {
+      await drain(body);
+      return;
+    }
+    const filterType =
+      type === 'directory' ? 'd' : type === 'symlink' ? 'l' : type === 'file' ? 'f' : 'f';
+    const linkTarget =
+      type === 'link' ? normalizeMember(header.linkname ?? '', debPath) : undefined;
+    if (
+      opts.filter?.skips(path, filterType) === true ||
+      (linkTarget !== undefined && skipped.has(linkTarget))
+    ) {
+      skipped.add(path);
+      await drain(body);
+      return;
+    }
+    const host = await resolveInRootfs(rootfs, path, false);
+    await mkdir(dirname(host), { recursive: true, mode: 0o755 });
+    const mtime = Math.floor((header.mtime?.getTime() ?? 0) / 1000);
+    switch (type) {
+      case 'directory': {
         await drain(body);
-        continue;
+        if ((await statOrUndefined(host))?.isDirectory() === true) return;
+        await removeNonDirectory(host, path, debPath);
+        await mkdir(host, { mode: 0o700 });
+        await setOwnerAndMode(host, header);
+        dirTimes.push({ host, mtime });
+        return;
       }
-      const filterType =
-        type === 'directory' ? 'd' : type === 'symlink' ? 'l' : type === 'file' ? 'f' : 'f';
-      const linkTarget = type === 'link' ? memberPath(header.linkname ?? '', debPath) : undefined;
-      if (
-        opts.filter?.skips(path, filterType) === true ||
-        (linkTarget !== undefined && skipped.has(linkTarget))
-      ) {
-        skipped.add(path);
+      case 'file':
+      case 'contiguous-file': {
+        const tmp = tempName(host);
+        const md5 = await writeFile(tmp, body);
+        await setOwnerAndMode(tmp, header);
+        await utimes(tmp, mtime, mtime);
+        await replace(tmp, host, path, debPath);
+        md5ByPath.set(path, md5);
+        return;
+      }
+      case 'symlink': {
         await drain(body);
-        continue;
+        // dpkg keeps an existing directory where the package has a symlink.
+        if ((await lstatOrUndefined(host))?.isDirectory() === true) return;
+        const tmp = tempName(host);
+        await symlink(header.linkname ?? '', tmp);
+        await lchown(tmp, header.uid ?? 0, header.gid ?? 0);
+        await lutimes(tmp, mtime, mtime);
+        await replace(tmp, host, path, debPath);
+        return;
       }
-      const host = await resolveInRootfs(rootfs, path, false);
-      await mkdir(dirname(host), { recursive: true, mode: 0o755 });
-      const mtime = Math.floor((header.mtime?.getTime() ?? 0) / 1000);
-      switch (type) {
-        case 'directory': {
-          await drain(body);
-          if ((await statOrUndefined(host))?.isDirectory() === true) continue;
-          await removeNonDirectory(host, path, debPath);
-          await mkdir(host, { mode: 0o700 });
-          await setOwnerAndMode(host, header);
-          dirTimes.push({ host, mtime });
-          continue;
-        }
-        case 'file':
-        case 'contiguous-file': {
-          const tmp = tempName(host);
-          const md5 = await writeFile(tmp, body);
-          await setOwnerAndMode(tmp, header);
-          await utimes(tmp, mtime, mtime);
-          await replace(tmp, host, path, debPath);
-          md5ByPath.set(path, md5);
-          continue;
-        }
-        case 'symlink': {
-          await drain(body);
-          // dpkg keeps an existing directory where the package has a symlink.
-          if ((await lstatOrUndefined(host))?.isDirectory() === true) continue;
-          const tmp = tempName(host);
-          await symlink(header.linkname ?? '', tmp);
-          await lchown(tmp, header.uid ?? 0, header.gid ?? 0);
-          await lutimes(tmp, mtime, mtime);
-          await replace(tmp, host, path, debPath);
-          continue;
-        }
-        case 'link': {
-          await drain(body);
-          const target = await resolveInRootfs(rootfs, linkTarget ?? '', false);
-          const tmp = tempName(host);
-          await link(target, tmp);
-          await replace(tmp, host, path, debPath);
-          const md5 = md5ByPath.get(linkTarget ?? '');
-          if (md5 !== undefined) md5ByPath.set(path, md5);
-          continue;
-        }
-        case 'character-device':
-        case 'block-device':
-        case 'fifo': {
-          await drain(body);
-          const tmp = tempName(host);
-          const args =
-            type === 'fifo'
-              ? [tmp, 'p']
-              : [
-                  tmp,
-                  type === 'block-device' ? 'b' : 'c',
-                  `${header.devmajor ?? 0}`,
-                  `${header.devminor ?? 0}`,
-                ];
-          const r = await exec.run('mknod', args, { env: { PATH: HOST_PATH } });
-          if (r.code !== 0) {
-            throw new VcError(
-              'BUILD_ARCHIVE_UNSAFE',
-              `${debPath}: cannot create ${path}: ${r.stderr}`,
-            );
-          }
-          await setOwnerAndMode(tmp, header);
-          await replace(tmp, host, path, debPath);
-          continue;
-        }
-        default:
+      case 'link': {
+        await drain(body);
+        const target = await resolveInRootfs(rootfs, linkTarget ?? '', false);
+        const tmp = tempName(host);
+        await link(target, tmp);
+        await replace(tmp, host, path, debPath);
+        const md5 = md5ByPath.get(linkTarget ?? '');
+        if (md5 !== undefined) md5ByPath.set(path, md5);
+        return;
+      }
+      case 'character-device':
+      case 'block-device':
+      case 'fifo': {
+        await drain(body);
+        const tmp = tempName(host);
+        const args =
+          type === 'fifo'
+            ? [tmp, 'p']
+            : [
+                tmp,
+                type === 'block-device' ? 'b' : 'c',
+                `${header.devmajor ?? 0}`,
+                `${header.devminor ?? 0}`,
+              ];
+        const r = await exec.run('mknod', args, { env: { PATH: HOST_PATH } });
+        if (r.code !== 0) {
           throw new VcError(
             'BUILD_ARCHIVE_UNSAFE',
-            `${debPath}: member ${path} has the unsupported type ${String(type)}`,
+            `${debPath}: cannot create ${path}: ${r.stderr}`,
           );
+        }
+        await setOwnerAndMode(tmp, header);
+        await replace(tmp, host, path, debPath);
+        return;
       }
+      default:
+        throw new VcError(
+          'BUILD_ARCHIVE_UNSAFE',
+          `${debPath}: member ${path} has the unsupported type ${String(type)}`,
+        );
     }
-  } catch (err) {
-    child.kill();
-    extract.destroy();
-    const exit = await child.done.catch((e: unknown) => e);
-    if (exit instanceof VcError) throw exit;
-    if (err instanceof VcError) throw err;
-    throw new VcError('BUILD_ARCHIVE_UNSAFE', `cannot unpack ${debPath}: ${String(err)}`, {
-      cause: err,
-    });
-  }
-  const { code, stderr } = await child.done;
-  if (code !== 0) {
-    throw new VcError(
-      'BUILD_ARCHIVE_UNSAFE',
-      `dpkg-deb --fsys-tarfile ${debPath} failed (exit ${code}): ${stderr.trim()}`,
-    );
-  }
+  });
   // Directory mtimes last, once nothing more is written into them (as tar does).
   for (const { host, mtime } of dirTimes.reverse()) await utimes(host, mtime, mtime);
   return { listedPaths: listed, md5ByPath, skippedPaths: [...skipped] };
-}
-
-/** `./usr/bin/x`, `usr/bin/x/` → `/usr/bin/x`; `./` → `/`; `..` → BUILD_ARCHIVE_UNSAFE. */
-export function memberPath(name: string, debPath: string): string {
-  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) {
-    throw new VcError(
-      'BUILD_ARCHIVE_UNSAFE',
-      `${debPath}: member ${JSON.stringify(name)} escapes the root`,
-    );
-  }
-  return `/${parts.join('/')}`;
 }
 
 function tempName(host: string): string {
   return join(dirname(host), `.ct-unpack-${randomBytes(6).toString('hex')}`);
 }
 
-async function writeFile(path: string, body: AsyncIterable<Buffer>): Promise<string> {
+async function writeFile(path: string, body: AsyncIterable<Uint8Array>): Promise<string> {
   const md5 = createHash('md5');
   const fh = await open(path, 'wx', 0o600);
   try {
@@ -250,12 +214,5 @@ async function statOrUndefined(path: string) {
     return await stat(path);
   } catch {
     return undefined;
-  }
-}
-
-async function drain(body: AsyncIterable<Buffer>): Promise<void> {
-  const it = body[Symbol.asyncIterator]();
-  while ((await it.next()).done !== true) {
-    // discard
   }
 }
