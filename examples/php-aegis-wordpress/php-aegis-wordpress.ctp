@@ -60,7 +60,7 @@ packages = [
 # Build steps (Turing-incomplete, declarative)
 steps = [
     # Serve Debian's WordPress from the usual document root
-    { action = "symlink", target = "/usr/share/wordpress", link = "/var/www/html" },
+    { action = "symlink", target = "/usr/share/wordpress", link = "/var/www/html", force = true },
     { action = "mkdir", path = "/usr/share/wordpress/wp-content/mu-plugins", mode = "0755" },
 
     # Security headers MU-plugin, installed by Composer from a local path repository (offline)

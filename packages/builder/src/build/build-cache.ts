@@ -70,6 +70,35 @@ export class BuildCache {
     );
   }
 
+  /**
+   * Keeps a packed layer blob (a hardlink of the work directory's file) so a build that fails
+   * after packing does not pack it again: the store only receives blobs at the commit.
+   */
+  async keepBlob(path: string, digest: string): Promise<void> {
+    await ensureDirectory(join(this.dir, 'blobs'));
+    try {
+      await fs.link(path, this.blobPath(digest));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        this.#logger.debug({ path, err: String(err) }, 'layer blob not kept in the cache');
+      }
+    }
+  }
+
+  /** Puts a kept blob into the work directory (hardlink); false when it is not kept. */
+  async restoreBlob(digest: string, to: string): Promise<boolean> {
+    try {
+      await fs.link(this.blobPath(digest), to);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EEXIST';
+    }
+  }
+
+  blobPath(digest: string): string {
+    return join(this.dir, 'blobs', digest.replace(/^sha256:/, ''));
+  }
+
   readBuild(key: string): Promise<BuildRecord | undefined> {
     return this.#read<BuildRecord>(join(this.dir, 'builds', `${key}.json`));
   }

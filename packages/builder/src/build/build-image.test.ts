@@ -222,14 +222,52 @@ describe('buildImage (scratch + steps)', () => {
     });
   });
 
-  it('refuses bases it cannot build yet with a hint', async () => {
+  it('an unknown cerro-torre/debian suite is BUILD_BASE_NOT_FOUND naming the shipped bases', async () => {
     writeFileSync(
       join(dir, 'hello.ctp'),
-      `[package]\nname = "x"\nversion = "1"\n[base]\nimage = "cerro-torre/debian:bookworm"\n`,
+      `[package]\nname = "x"\nversion = "1"\n[base]\nimage = "cerro-torre/debian:sid"\n`,
     );
     await expect(buildImage(opts, deps)).rejects.toMatchObject({
-      code: 'UNSUPPORTED',
-      hint: expect.stringContaining('scratch'),
+      code: 'BUILD_BASE_NOT_FOUND',
+      hint: expect.stringContaining('cerro-torre/debian:bookworm-slim'),
+    });
+  });
+
+  it('builds on an oci: layout base: its layers reused as they are, its files below the steps', async () => {
+    const first = await buildImage(opts, deps);
+    const layout = join(dir, 'store', 'images');
+    writeFileSync(
+      join(dir, 'derived.ctp'),
+      `[package]\nname = "derived"\nversion = "2"\n[base]\nimage = "oci:${layout}:example/hello:1.0.0"\n` +
+        `[[build.steps]]\naction = "copy"\nsrc = "/etc/os-release"\ndest = "/etc/os-release.copy"\n` +
+        `[runtime]\ncommand = ["/bin/sh"]\n`,
+    );
+    const derived = await buildImage(
+      { ...opts, manifest: 'derived.ctp', root: join(dir, 'store2') },
+      deps,
+    );
+    expect(derived.image.layers.map((l) => l.kind)).toEqual(['base', 'steps']);
+    expect(derived.image.layers[0]!.digest).toBe(first.image.layers[0]!.digest);
+    const lock = JSON.parse(readFileSync(join(dir, 'derived.lock.json'), 'utf8'));
+    expect(lock.base).toEqual({
+      ref: `oci:${layout}:example/hello:1.0.0`,
+      digest: first.image.digest,
+    });
+    // The copy step read a file of the base: the base's table came from its layer.
+    const stepsLayer = derived.image.layers[1]!;
+    const blob = readFileSync(join(dir, 'store2/images/blobs/sha256', stepsLayer.digest.slice(7)));
+    expect(gunzipSync(blob).toString('latin1')).toContain('ID=debian');
+  });
+
+  it('an oci: base whose layout has no such image is BUILD_BASE_NOT_FOUND', async () => {
+    await buildImage(opts, deps);
+    writeFileSync(
+      join(dir, 'derived.ctp'),
+      `[package]\nname = "derived"\nversion = "2"\n[base]\nimage = "oci:store/images:nope:1"\n`,
+    );
+    await expect(buildImage({ ...opts, manifest: 'derived.ctp' }, deps)).rejects.toMatchObject({
+      code: 'BUILD_BASE_NOT_FOUND',
+      hint: expect.stringContaining('example/hello:1.0.0'),
     });
   });
 

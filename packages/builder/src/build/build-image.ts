@@ -11,7 +11,7 @@ import {
   treeDigest,
   type ArtifactInput,
 } from '@verified-container/shared/generate';
-import type { FileEntry } from '@verified-container/shared/image';
+import type { FileEntry, InstalledPackage } from '@verified-container/shared/image';
 import {
   MAX_MANIFEST_BYTES,
   parseManifest,
@@ -27,14 +27,17 @@ import { buildImageConfig, type LayerOrigin } from '../oci/image-config.js';
 import { buildImageManifest, toJsonBlob } from '../oci/image-manifest.js';
 import { CONFIG_MEDIA_TYPE, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE } from '../oci/media-types.js';
 import { RuncSandbox } from '../sandbox/runc-sandbox.js';
+import { buildSelinuxModule } from '../selinux/index.js';
 import { OciLayoutStore } from '../store/oci-layout-store.js';
 import { ChildProcessStreamExec } from '../steps/exec.js';
 import { HttpFetcher } from '../steps/http-fetcher.js';
 import { RootFs } from '../steps/rootfs.js';
 import type { ContextInput, FetchedInput } from '../steps/step-inputs.js';
-import { BUILDER_VERSION, BUNDLE_VERSION } from '../version.js';
-import { buildAttestations, parseOsRelease, prettyJson } from './attestations.js';
-import { resolveBase } from './base-image.js';
+import { BUILDER_VERSION } from '../version.js';
+import { buildAttestations, parseOsRelease } from './attestations.js';
+import { bundleFilesOf } from './bundle-files.js';
+import { SHIPPED_BASES_DIR } from './base-image.js';
+import { baseStage } from './base-stage.js';
 import { BuildCache } from './build-cache.js';
 import type { BuildDeps, BuildOptions, BuildResult, LayerReport } from './build-types.js';
 import { buildCacheKey } from './cache-keys.js';
@@ -44,13 +47,12 @@ import {
   commitTagsAndBundle,
   ensureStoreFile,
   writeOutFiles,
-  type BundleFile,
 } from './commit.js';
 import { assertRuntimeUser, imageConfigInput } from './image-config-input.js';
 import { packagesStage, stepsNeedFreshRun, stepsStage } from './layer-stages.js';
 import { fetchName, lockStage, withFetches } from './lock-stage.js';
-import { outFiles, sourceMembers } from './out-files.js';
-import { packageManifestToml } from './package-manifest.js';
+import { outFiles } from './out-files.js';
+import { basePackages, mergePackages, writeImagePackages } from './image-packages.js';
 import { buildArchitecture } from './platform.js';
 import { silentProgress } from './progress.js';
 import { SandboxlessComposerRunner } from './sandboxless-composer.js';
@@ -106,23 +108,39 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
   const manifest = parsed.manifest;
   const { name, version } = manifest.package;
   const architecture = buildArchitecture(manifest.package.architecture, process.arch);
-
-  // 2. The base.
-  const base = resolveBase(manifest.base.image, manifest.base.form);
-  const suite = manifest.dependencies.suite ?? base.suite;
-  if (suite === undefined && manifest.dependencies.packages.length > 0) {
-    throw new VcError(
-      'BUILD_SUITE_UNKNOWN',
-      `no Debian suite for the packages: the base ${base.ref} does not imply one`,
-      { hint: 'set [dependencies] suite = "bookworm"' },
-    );
-  }
-
-  // 3. The lock.
   const root = opts.root;
   const cacheDir = resolve(root, 'cache');
+
+  // 1b. The SELinux module compiles (secilc) before anything is downloaded (01 §2.3).
+  await fs.mkdir(resolve(cacheDir, 'build'), { recursive: true });
+  const selinux = await buildSelinuxModule(manifest, {
+    exec,
+    tmpDir: resolve(cacheDir, 'build'),
+    env: deps.env,
+    source: opts.manifest,
+    logger,
+  });
+
+  // 2. The base (a lock in use pins a registry base's digest).
   const lockPath = lockfilePath(manifestPath);
   const lockDisplay = displayPath(lockPath, opts.cwd);
+  const store = new OciLayoutStore({ root, tool: 'cerro-torre' });
+  const content = new DirectoryContentStore(resolve(cacheDir, 'build', 'content'));
+  const { base, suite, baseStatus } = await baseStage(manifest, {
+    root,
+    store,
+    content,
+    cacheDir,
+    manifestPath,
+    lockPath,
+    shippedBasesDir: deps.shippedBasesDir ?? SHIPPED_BASES_DIR,
+    buildShippedBase: (file) => buildShippedBase(file, opts, deps),
+    ...(deps.pull !== undefined ? { pull: deps.pull } : {}),
+    progress,
+    logger,
+  });
+
+  // 3. The lock.
   const stage = await lockStage(
     {
       manifest,
@@ -132,6 +150,7 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
       suite: suite ?? 'none',
       frozen: opts.frozen === true,
       base,
+      baseStatus,
       ...(opts.mirror !== undefined ? { mirror: opts.mirror } : {}),
       ...(opts.securityMirror !== undefined ? { securityMirror: opts.securityMirror } : {}),
       generator: `cerro-torre ${BUILDER_VERSION}`,
@@ -154,7 +173,6 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
     deps.env,
   );
 
-  const store = new OciLayoutStore({ root, tool: 'cerro-torre' });
   const cache = new BuildCache(resolve(cacheDir, 'build'), logger);
   const out = outFiles(resolve(opts.cwd, opts.outDir ?? DEFAULT_OUT_DIR), name, version);
   const refs = [...new Set([version, ...manifest.export.oci.tags])].map((t) => `${name}:${t}`);
@@ -213,15 +231,16 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
         refs,
         undefined,
       );
-      await writeOutFiles({
-        store,
-        bundleDir,
-        manifest: record.manifest,
-        blobs: await imageBlobs(store, record.manifest.digest),
-        ref: refs[0] ?? `${name}:${version}`,
-        out,
-        sourceDateEpoch: epoch,
-      });
+      if (opts.noOut !== true)
+        await writeOutFiles({
+          store,
+          bundleDir,
+          manifest: record.manifest,
+          blobs: await imageBlobs(store, record.manifest.digest),
+          ref: refs[0] ?? `${name}:${version}`,
+          out,
+          sourceDateEpoch: epoch,
+        });
       return result({
         imageDigest: record.imageDigest,
         layers: record.layers.map((l) => ({ ...l, cached: true })),
@@ -233,7 +252,7 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
   }
 
   // 5. Layers.
-  const content = new DirectoryContentStore(resolve(cacheDir, 'build', 'content'));
+  const fetchFn = deps.fetch ?? ((url, init) => fetch(url, init));
   const env = {
     cache,
     store,
@@ -255,7 +274,7 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
   }));
   const packed: { digest: string; size: number }[] = [];
   let table = new Map(base.table);
-  let installed: Awaited<ReturnType<typeof packagesStage>>['packages'] = [];
+  let installed: readonly InstalledPackage[] = [];
   if (stage.lock.packages.length > 0) {
     const p = await packagesStage(env, {
       lock: stage.lock,
@@ -267,7 +286,7 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
       mirrors: sources.mirrors,
       cacheDir,
       exec,
-      fetch: deps.fetch ?? ((url, init) => fetch(url, init)),
+      fetch: fetchFn,
       sandbox: deps.sandbox ?? new RuncSandbox({ logger }),
       uid: deps.uid ?? process.geteuid?.() ?? -1,
     });
@@ -283,9 +302,19 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
       if (p.packed) packed.push(p.layer);
     }
   }
+  installed = mergePackages(
+    await basePackages(base, {
+      cacheDir,
+      exec,
+      fetch: fetchFn,
+      mirrors: sources.mirrors,
+    }),
+    installed,
+  );
   let fetches: readonly FetchedInput[] = [];
   let contextFiles: readonly ContextInput[] = [];
-  if (manifest.build.steps.length > 0) {
+  const generated = selinux?.files ?? [];
+  if (manifest.build.steps.length > 0 || generated.length > 0) {
     const s = await stepsStage(env, {
       steps: manifest.build.steps,
       lower: table,
@@ -295,6 +324,7 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
       fetcher: deps.fetcher ?? new HttpFetcher({ logger }),
       composer: deps.composer ?? new SandboxlessComposerRunner(),
       streamExec: deps.streamExec ?? new ChildProcessStreamExec(),
+      generated,
     });
     table = s.table;
     fetches = s.fetches;
@@ -321,6 +351,14 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
         sourceDateEpoch: epoch,
         base,
         layers: layers.map((l) => ({ diffId: l.diffId, origin: l.origin })),
+        ...(selinux !== undefined
+          ? {
+              selinuxModule: {
+                name: selinux.module.moduleName,
+                policySha256: sha256(selinux.module.module),
+              },
+            }
+          : {}),
       }),
     ),
     CONFIG_MEDIA_TYPE,
@@ -406,37 +444,17 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
       finishedOn: formatRfc3339Utc(deps.clock.now()),
     },
   });
-  const sourceNames = sourceMembers(name);
-  const bundleFiles: BundleFile[] = [
-    {
-      path: 'manifest.toml',
-      bytes: Buffer.from(
-        packageManifestToml({
-          name,
-          version,
-          imageDigest,
-          builderVersion: BUILDER_VERSION,
-          bundleVersion: BUNDLE_VERSION,
-          sourceDateEpoch: epoch,
-        }),
-      ),
-    },
-    { path: 'attestations/bundle.json', bytes: Buffer.from(attestations.bundleText) },
-    { path: 'attestations/sbom.spdx.json', bytes: Buffer.from(prettyJson(attestations.sbom)) },
-    {
-      path: 'attestations/provenance.json',
-      bytes: Buffer.from(prettyJson(attestations.provenance)),
-    },
-    {
-      path: 'attestations/file-integrity.json',
-      bytes: Buffer.from(prettyJson(attestations.fileIntegrity)),
-    },
-    { path: sourceNames.manifest, bytes: manifestBytes },
-    { path: sourceNames.lock, bytes: Buffer.from(lockText) },
-  ];
-  for (const f of contextFiles) {
-    bundleFiles.push({ path: `source/context/${f.path}`, bytes: await content.read(f.sha256) });
-  }
+  const bundleFiles = await bundleFilesOf({
+    name,
+    version,
+    imageDigest,
+    sourceDateEpoch: epoch,
+    attestations,
+    manifestBytes,
+    lockText,
+    contextFiles,
+    content,
+  });
 
   // 9. Commit: blobs, then tags and bundle under the images lock, then --out.
   await ensureStoreFile(root);
@@ -449,18 +467,20 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
     refs,
     bundleFiles,
   );
-  await writeOutFiles({
-    store,
-    bundleDir,
-    manifest: imageManifest.descriptor,
-    blobs: [
-      config.descriptor,
-      ...layers.map((l) => ({ mediaType: LAYER_MEDIA_TYPE, digest: l.digest, size: l.size })),
-    ],
-    ref: refs[0] ?? `${name}:${version}`,
-    out,
-    sourceDateEpoch: epoch,
-  });
+  if (opts.noOut !== true)
+    await writeOutFiles({
+      store,
+      bundleDir,
+      manifest: imageManifest.descriptor,
+      blobs: [
+        config.descriptor,
+        ...layers.map((l) => ({ mediaType: LAYER_MEDIA_TYPE, digest: l.digest, size: l.size })),
+      ],
+      ref: refs[0] ?? `${name}:${version}`,
+      out,
+      sourceDateEpoch: epoch,
+    });
+  await writeImagePackages(cacheDir, imageDigest, installed);
   const reports = layers.map(({ origin: _origin, ...l }) => l);
   if (wholeBuildCacheable) {
     const key = buildKey(sha256(manifestBytes), sha256(lockText), epoch);
@@ -489,6 +509,25 @@ function buildKey(manifestSha256: string, lockSha256: string, epoch: number): st
     builderVersion: BUILDER_VERSION,
     zlibVersion: process.versions.zlib ?? '',
   });
+}
+
+/**
+ * Builds a base manifest the builder ships (01 §4) into the same store: its own lock next to it,
+ * its own epoch (never the outer build's), no --out files.
+ */
+async function buildShippedBase(file: string, opts: BuildOptions, deps: BuildDeps): Promise<void> {
+  const env = { ...deps.env, SOURCE_DATE_EPOCH: undefined };
+  await buildImage(
+    {
+      manifest: file,
+      cwd: dirname(file),
+      root: opts.root,
+      noOut: true,
+      ...(opts.mirror !== undefined ? { mirror: opts.mirror } : {}),
+      ...(opts.securityMirror !== undefined ? { securityMirror: opts.securityMirror } : {}),
+    },
+    { ...deps, env },
+  );
 }
 
 /** Config and layer descriptors of a stored image manifest. */

@@ -6,6 +6,7 @@ import type { Exec } from '../debian/exec.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { StreamExec } from '../steps/exec.js';
 import type { ComposerRunner, Fetcher } from '../steps/step-context.js';
+import type { PullImage } from './base-image.js';
 import type { BuildProgress } from './progress.js';
 
 export interface BuildOptions {
@@ -17,6 +18,8 @@ export interface BuildOptions {
   readonly root: string;
   /** `--out` (default `./dist`), relative to `cwd`. */
   readonly outDir?: string;
+  /** No --out files (a base built for another build). */
+  readonly noOut?: boolean;
   /** `--frozen` (01 §5.2). */
   readonly frozen?: boolean;
   /** `--no-cache`: layer and build caches are ignored (downloads are still reused). */
@@ -48,6 +51,10 @@ export interface BuildDeps {
   readonly sandbox?: Sandbox;
   /** Effective uid of the builder (default: the process's). */
   readonly uid?: number;
+  /** Where the shipped base manifests are (default: the repository's `manifests/base`). */
+  readonly shippedBasesDir?: string;
+  /** Pulls a registry base into the store (default: none; registry bases are refused). */
+  readonly pull?: PullImage;
   /** UUID v4 of the provenance's invocationId (default: crypto.randomUUID). */
   readonly randomUUID?: () => string;
 }

@@ -12,6 +12,7 @@ import { installDebs } from '../install/dpkg-install.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { RootFs } from '../steps/rootfs.js';
 import type { ExtractPackagesOptions } from './packages-layer.js';
+import { mapLimit } from '../util/map-limit.js';
 import { readRootfsDir, writeRootfsDir } from './rootfs-dir.js';
 
 export interface ConfigurePackagesDeps {
@@ -56,18 +57,15 @@ export async function configurePackages(
       { sandbox: deps.sandbox, exec: deps.exec, logger: deps.logger },
     );
     const entries = await readRootfsDir(dir, rootfs.content);
-    const packages: InstalledPackage[] = [];
-    for (const deb of opts.debs) {
+    const packages = await mapLimit(opts.debs, opts.concurrency ?? 4, async (deb) => {
       const contents = await readDeb(deps.exec, deb.path);
-      packages.push(
-        toInstalledPackage(
-          deb.package,
-          contents,
-          poolUrl(opts.mirrors, deb.package.pocket, deb.package.filename),
-        ),
-      );
       opts.onRead?.(deb.package.name);
-    }
+      return toInstalledPackage(
+        deb.package,
+        contents,
+        poolUrl(opts.mirrors, deb.package.pocket, deb.package.filename),
+      );
+    });
     packages.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return { entries, packages };
   } finally {

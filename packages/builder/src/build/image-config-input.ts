@@ -65,6 +65,8 @@ export function imageConfigInput(input: {
   readonly sourceDateEpoch: number;
   readonly base: ResolvedBase;
   readonly layers: readonly { readonly diffId: string; readonly origin: LayerOrigin }[];
+  /** The compiled SELinux module (01 §2.3), for the image labels. */
+  readonly selinuxModule?: { readonly name: string; readonly policySha256: string };
 }): ImageConfigInput {
   const { manifest } = input;
   const runtime = manifest.runtime;
@@ -96,6 +98,7 @@ export function imageConfigInput(input: {
       manifest,
       sourceDateEpoch: input.sourceDateEpoch,
       ...(input.base.config?.labels !== undefined ? { baseLabels: input.base.config.labels } : {}),
+      ...(input.selinuxModule !== undefined ? { selinuxModule: input.selinuxModule } : {}),
     }),
     ...(runtime.stopSignal !== undefined ? { stopSignal: runtime.stopSignal } : {}),
     ...(healthcheck !== undefined ? { healthcheck } : {}),

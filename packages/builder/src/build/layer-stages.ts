@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 // The packages and steps layers (01 §6.2) with the layer cache (01 §6.4).
+import { createHash } from 'node:crypto';
 import type { Logger } from '@verified-container/shared';
 import type { FileEntry, InstalledPackage } from '@verified-container/shared/image';
 import type { ManifestStep } from '@verified-container/shared/manifest';
 import type { JsonValue } from '@verified-container/shared/json';
 import type { ContentStore } from '../content/content-store.js';
+import { ensureDirectory } from '../io/files.js';
 import type { MirrorKind } from '../debian/apt-sources.js';
 import { downloadDebs, type FetchLike } from '../debian/download.js';
 import type { Exec } from '../debian/exec.js';
 import type { Lockfile } from '../debian/lockfile.js';
 import { applyLayer, diffLayers, type FileTable, type LayerDiff } from '../oci/layer-diff.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
+import type { GeneratedImageFile } from '../selinux/index.js';
 import type { OciLayoutStore } from '../store/oci-layout-store.js';
 import type { StreamExec } from '../steps/exec.js';
 import { RootFs } from '../steps/rootfs.js';
+import { parentPath } from '../steps/rootfs-path.js';
 import { runSteps } from '../steps/run-steps.js';
 import type { ComposerRunner, Fetcher } from '../steps/step-context.js';
 import { StepInputs, type ContextInput, type FetchedInput } from '../steps/step-inputs.js';
@@ -57,12 +61,21 @@ async function cachedLayer(
   if (env.noCache) return undefined;
   const hit = await env.cache.readLayer(key);
   if (hit === undefined) return undefined;
-  if (!(await env.store.hasBlob(hit.record.digest))) return undefined;
   for (const e of hit.table.entries) {
     if (e.type === 'f' && !(await env.content.has(e.digest))) return undefined;
   }
+  // The blob is in the store, or kept in the cache by a build that failed later (then it waits
+  // in the work directory for the commit, like a freshly packed one).
+  let packed = false;
+  if (!(await env.store.hasBlob(hit.record.digest))) {
+    await ensureDirectory(env.work.blobsDir);
+    if (!(await env.cache.restoreBlob(hit.record.digest, env.work.blobPath(hit.record.digest)))) {
+      return undefined;
+    }
+    packed = true;
+  }
   const table = applyLayer(lower, hit.table.entries, hit.table.whiteouts, hit.table.opaqueDirs);
-  return { result: { table, layer: hit.record, cached: true, packed: false }, table: hit.table };
+  return { result: { table, layer: hit.record, cached: true, packed }, table: hit.table };
 }
 
 /** Packs the diff between two tables (when there is one) and records it in the layer cache. */
@@ -86,6 +99,8 @@ async function packDiff(
   );
   env.progress.end(task, `${formatBytes(packed.size)} ${packed.digest}`);
   const layer = { digest: packed.digest, diffId: packed.diffId, size: packed.size };
+  await env.content.flush();
+  await env.cache.keepBlob(env.work.blobPath(packed.digest), packed.digest);
   await env.cache.writeLayer(key, layer, { ...diff, ...extra });
   return { table: upper, layer, cached: false, packed: true };
 }
@@ -204,6 +219,8 @@ export interface StepsStageInput {
   readonly fetcher: Fetcher;
   readonly composer: ComposerRunner;
   readonly streamExec: StreamExec;
+  /** Files the builder adds after the steps (the SELinux module, 01 §2.3, §6.2). */
+  readonly generated: readonly GeneratedImageFile[];
 }
 
 /** True when a step reads the build context or runs composer: such steps are not layer-cached. */
@@ -229,7 +246,14 @@ export async function stepsStage(
   const key = layerCacheKey({
     kind: 'steps',
     lower: input.lowerDiffIds,
-    inputs: JSON.parse(JSON.stringify(input.steps)) as JsonValue,
+    inputs: {
+      steps: JSON.parse(JSON.stringify(input.steps)) as JsonValue,
+      generated: input.generated.map((f) => ({
+        path: f.path,
+        mode: f.mode,
+        sha256: createHash('sha256').update(f.bytes).digest('hex'),
+      })),
+    },
     sourceDateEpoch: env.sourceDateEpoch,
     builderVersion: env.builderVersion,
   });
@@ -263,6 +287,10 @@ export async function stepsStage(
     inputs,
     manifestFile: input.manifestFile,
   });
+  for (const file of input.generated) {
+    rootfs.mkdirp(parentPath(file.path));
+    rootfs.writeFile(file.path, await env.content.put(file.bytes), { mode: file.mode });
+  }
   env.progress.end(task);
   const upper = tableOf(rootfs);
   const extra = { fetches: inputs.fetches, contextFiles: inputs.contextFiles };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The lock step of the pipeline (01 §5.2, §6.1): use the lock when it fits, else resolve.
 import { posix } from 'node:path';
-import type { Clock, Logger } from '@verified-container/shared';
+import { VcError, type Clock, type Logger } from '@verified-container/shared';
 import type { Manifest } from '@verified-container/shared/manifest';
 import { lockSourcesOf } from '../debian/apt-sources.js';
 import type { Exec } from '../debian/exec.js';
@@ -11,6 +11,7 @@ import {
   lockInputsFromManifest,
   readLockfile,
   type LockExternal,
+  type LockDecision,
   type LockFetch,
   type Lockfile,
 } from '../debian/lockfile.js';
@@ -29,6 +30,8 @@ export interface LockStageInput {
   readonly suite: string;
   readonly frozen: boolean;
   readonly base: ResolvedBase;
+  /** The base's `/var/lib/dpkg/status` ('' without one): its packages satisfy dependencies. */
+  readonly baseStatus: string;
   readonly mirror?: string;
   readonly securityMirror?: string;
   readonly generator: string;
@@ -64,10 +67,10 @@ export async function lockStage(input: LockStageInput, deps: LockStageDeps): Pro
     architecture: input.architecture,
     suite: input.suite,
   });
-  const decision = decideLock(existing, inputs, {
-    frozen: input.frozen,
-    lockPath: input.lockDisplay,
-  });
+  const decision = withBaseDigest(
+    decideLock(existing, inputs, { frozen: input.frozen, lockPath: input.lockDisplay }),
+    input,
+  );
   if (decision.kind === 'use')
     return { lock: decision.lock, existing: decision.lock, write: false };
 
@@ -96,7 +99,7 @@ export async function lockStage(input: LockStageInput, deps: LockStageDeps): Pro
         ...(input.mirror !== undefined ? { mirror: input.mirror } : {}),
         ...(input.securityMirror !== undefined ? { securityMirror: input.securityMirror } : {}),
         requested: deb.packages,
-        baseStatus: '',
+        baseStatus: input.baseStatus,
       },
     );
     packages = resolved.packages;
@@ -112,7 +115,11 @@ export async function lockStage(input: LockStageInput, deps: LockStageDeps): Pro
       sourceDateEpoch: 0,
       architecture: input.architecture,
       suite: input.suite,
-      base: { ref: input.base.ref, digest: input.base.digest },
+      base: {
+        ref: input.base.ref,
+        digest: input.base.digest,
+        ...(input.base.lock !== undefined ? { lock: input.base.lock } : {}),
+      },
       sources:
         deb.packages.length > 0
           ? lockSourcesOf({ suite: input.suite, components: deb.components })
@@ -123,6 +130,26 @@ export async function lockStage(input: LockStageInput, deps: LockStageDeps): Pro
       composer: [],
     },
   };
+}
+
+/**
+ * A lock whose inputs fit but whose base digest is not the resolved base's (the base was rebuilt or
+ * the tag moved) is out of date too; with --frozen that is BUILD_LOCK_MISMATCH.
+ */
+function withBaseDigest(decision: LockDecision, input: LockStageInput): LockDecision {
+  if (decision.kind !== 'use' || decision.lock.base.digest === input.base.digest) return decision;
+  const change = `base ${input.base.ref} digest ${decision.lock.base.digest ?? 'none'} → ${input.base.digest ?? 'none'}`;
+  if (input.frozen) {
+    throw new VcError(
+      'BUILD_LOCK_MISMATCH',
+      `--frozen: ${input.lockDisplay} does not match the manifest: ${change}`,
+      {
+        hint: 'run `cerro-torre lock --update` and commit the lock',
+        details: { changes: [change] },
+      },
+    );
+  }
+  return { kind: 'resolve', reason: 'changed', changes: [change] };
 }
 
 /**

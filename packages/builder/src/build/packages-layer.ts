@@ -17,6 +17,7 @@ import {
 } from '../install/post-install.js';
 import type { RootFs } from '../steps/rootfs.js';
 import { childPath, parentPath } from '../steps/rootfs-path.js';
+import { mapLimit } from '../util/map-limit.js';
 
 const DPKG_DIR = '/var/lib/dpkg';
 const encoder = new TextEncoder();
@@ -251,18 +252,4 @@ function checkIdentity(deb: DebFile, contents: DebContents): void {
       { hint: 'run `cerro-torre lock --update`' },
     );
   }
-}
-
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

@@ -2,13 +2,7 @@
 // Reading a .deb through `dpkg-deb`: its file table, control data and declared licence.
 import { createHash } from 'node:crypto';
 import { VcError } from '@verified-container/shared';
-import type {
-  FileEntry,
-  FileType,
-  InstalledPackage,
-  LockedPackage,
-} from '@verified-container/shared/image';
-import type { Header } from 'tar-stream';
+import type { FileEntry, InstalledPackage, LockedPackage } from '@verified-container/shared/image';
 import { licenseFromCopyright } from './copyright-license.js';
 import type { DeclaredLicense } from './copyright-license.js';
 import { drain, normalizeMember, readDebTar } from './deb-tar.js';
@@ -16,6 +10,7 @@ import { ControlSyntaxError, parseControl } from './deb822.js';
 import type { ControlParagraph } from './deb822.js';
 import type { Exec } from './exec.js';
 import type { PathFilter } from './path-filter.js';
+import { memberBase, memberTypeOf, specialEntry, symlinkEntry } from '../oci/tar-member.js';
 
 /**
  * Where file contents go (the builder's content store). Only what the reader needs: the store
@@ -233,21 +228,14 @@ async function readDataArchive(
       await drain(body);
       return;
     }
-    const type = fileTypeOf(header, debPath);
+    const type = memberTypeOf(header, debPath);
     const skip = opts.filter?.skips(path, type === 'hardlink' ? 'f' : type) ?? false;
     const copyright = /^\/usr\/share\/doc\/[^/]+\/copyright$/.test(path) && type === 'f';
     if (skip) {
       skippedPaths.push(path);
       skipped.add(path);
     }
-    const mtime = Math.floor((header.mtime?.getTime() ?? 0) / 1000);
-    const base = {
-      path,
-      mode: (header.mode ?? 0) & 0o7777,
-      uid: header.uid ?? 0,
-      gid: header.gid ?? 0,
-      mtime,
-    };
+    const base = memberBase(header, path);
     switch (type) {
       case 'f': {
         const kept: Uint8Array[] | undefined = copyright ? [] : undefined;
@@ -304,38 +292,18 @@ async function readDataArchive(
           docLinks.set(path, target);
         }
         if (skip) return;
-        const bytes = new TextEncoder().encode(target);
         indexByPath.set(path, entries.length);
-        entries.push({
-          ...base,
-          type: 'l',
-          size: bytes.byteLength,
-          digest: createHash('sha256').update(bytes).digest('hex'),
-          linkTarget: target,
-        });
+        entries.push(symlinkEntry(base, target));
         return;
       }
       case 'c':
-      case 'b': {
-        await drain(body);
-        if (skip) return;
-        indexByPath.set(path, entries.length);
-        entries.push({
-          ...base,
-          type,
-          size: 0,
-          digest: '',
-          devMajor: header.devmajor ?? 0,
-          devMinor: header.devminor ?? 0,
-        });
-        return;
-      }
+      case 'b':
       case 'd':
       case 'p': {
         await drain(body);
         if (skip) return;
         indexByPath.set(path, entries.length);
-        entries.push({ ...base, type, size: 0, digest: '' });
+        entries.push(specialEntry(base, type, header));
         return;
       }
     }
@@ -399,32 +367,6 @@ async function consumeFile(
     );
   }
   return { sha256: digest, md5: md5.digest('hex'), size };
-}
-
-type MemberType = FileType | 'hardlink';
-
-function fileTypeOf(header: Header, debPath: string): MemberType {
-  switch (header.type) {
-    case 'file':
-    case 'contiguous-file':
-      return 'f';
-    case 'directory':
-      return 'd';
-    case 'symlink':
-      return 'l';
-    case 'link':
-      return 'hardlink';
-    case 'character-device':
-      return 'c';
-    case 'block-device':
-      return 'b';
-    case 'fifo':
-      return 'p';
-  }
-  throw new VcError(
-    'BUILD_ARCHIVE_UNSAFE',
-    `${debPath}: member ${header.name} has the unsupported type ${String(header.type)}`,
-  );
 }
 
 /**

@@ -5,23 +5,10 @@ import { VcError } from '@verified-container/shared';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import type { Exec } from './exec.js';
 
+export { memberPath as normalizeMember } from '../oci/tar-member.js';
+
 /** PATH for the host tools we run (dpkg-deb, mknod). */
 export const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-/**
- * `./usr/bin/x`, `usr/bin/x/` → `/usr/bin/x`; `./` → `/`. Names that climb out (`..`) are refused:
- * a verified .deb never has them, so one means a bug or an attack.
- */
-export function normalizeMember(name: string, debPath: string): string {
-  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) {
-    throw new VcError(
-      'BUILD_ARCHIVE_UNSAFE',
-      `${debPath}: member ${JSON.stringify(name)} escapes the root`,
-    );
-  }
-  return `/${parts.join('/')}`;
-}
 
 /**
  * Streams one archive of a .deb (`dpkg-deb --ctrl-tarfile` or `--fsys-tarfile`) entry by entry;

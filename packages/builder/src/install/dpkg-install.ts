@@ -36,6 +36,7 @@ import {
 import { dependencyClosure, installOrder } from './install-order.js';
 import { cleanUpAfterInstall } from './post-install.js';
 import { existsInRootfs, lstatOrUndefined, resolveInRootfs } from './rootfs-dir.js';
+import { mapLimit } from '../util/map-limit.js';
 
 /** `[dependencies] install` (01 §2). */
 export type InstallMode = 'configure' | 'extract';
@@ -550,21 +551,4 @@ async function runScripts(ctx: InstallContext, order: readonly DebControl[]): Pr
       });
     }
   }
-}
-
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

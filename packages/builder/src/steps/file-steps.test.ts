@@ -78,7 +78,7 @@ content-base64 = "AAEC/w=="
 });
 
 describe('symlink', () => {
-  it('stores the target verbatim; an existing link needs force; a directory is never replaced', async () => {
+  it('stores the target verbatim; an existing link needs force, which also replaces a directory tree', async () => {
     using f = stepsFixture();
     const make = (force: boolean, link = '/usr/bin/php') =>
       runSteps(
@@ -97,8 +97,11 @@ describe('symlink', () => {
       message: /already exists/,
     });
     await make(true);
-    f.rootfs.mkdirp('/opt/dir');
-    await expect(make(true, '/opt/dir')).rejects.toMatchObject({ message: /is a directory/ });
+    f.rootfs.mkdirp('/opt/dir/sub');
+    await expect(make(false, '/opt/dir')).rejects.toMatchObject({ message: /already exists/ });
+    await make(true, '/opt/dir');
+    expect(f.rootfs.get('/opt/dir')).toMatchObject({ type: 'l', linkTarget: '/usr/bin/php8.2' });
+    expect(f.rootfs.get('/opt/dir/sub')).toBeUndefined();
   });
 });
 

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import { VcError } from '@verified-container/shared';
-import { isADirectory } from './rootfs.js';
 import type { StepEnv, StepOf } from './step-context.js';
 
 /**
  * `symlink`: `link` → `target`, the target stored verbatim. An existing `link` (not followed)
- * → BUILD_STEP_FAILED unless `force`, which replaces a file or symlink but never a directory.
+ * → BUILD_STEP_FAILED unless `force`, which replaces it: a file, a symlink, or a directory with
+ * everything in it (`rm -rf` + `ln -s`: Debian's apache2 leaves `/var/www/html` where an image
+ * wants a link to its document root).
  */
 export function runSymlink(step: StepOf<'symlink'>, env: StepEnv): void {
   const { rootfs } = env;
@@ -17,7 +18,7 @@ export function runSymlink(step: StepOf<'symlink'>, env: StepEnv): void {
         hint: 'set force = true to replace it',
       });
     }
-    if (existing.type === 'd') throw isADirectory(step.link);
+    rootfs.remove(canonical);
   }
   rootfs.put(canonical, { type: 'l', target: step.target });
 }

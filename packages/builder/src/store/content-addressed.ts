@@ -14,6 +14,11 @@ export interface ContentAddressedTarget {
   readonly tmpDir: string;
   /** The final file is `<dir>/<hex>`. */
   readonly dir: string;
+  /**
+   * Called instead of the two fsyncs with the final path, when the caller syncs later in one
+   * batch (a build cache); without it every write is durable before it returns.
+   */
+  readonly deferSync?: (path: string) => void;
 }
 
 export interface ExpectedContent {
@@ -63,7 +68,7 @@ export async function writeContentAddressed(
       },
       out,
     );
-    await syncPath(tmp);
+    if (target.deferSync === undefined) await syncPath(tmp);
     const hex = hash.digest('hex');
     if (expected !== undefined) {
       const badDigest = expected.hex !== undefined && expected.hex !== hex;
@@ -77,8 +82,10 @@ export async function writeContentAddressed(
         );
       }
     }
-    await fs.rename(tmp, join(target.dir, hex));
-    await syncPath(target.dir);
+    const final = join(target.dir, hex);
+    await fs.rename(tmp, final);
+    if (target.deferSync === undefined) await syncPath(target.dir);
+    else target.deferSync(final);
     return { hex, size };
   } catch (cause) {
     await fs.rm(tmp, { force: true });

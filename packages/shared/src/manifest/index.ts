@@ -13,6 +13,7 @@ export type {
   Architecture,
 } from './schema.js';
 export { ManifestSchema, ARCHITECTURES } from './schema.js';
+export { parseBaseImage } from './base-image.js';
 export type { StepAction } from './schema-steps.js';
 export { STEP_ACTIONS } from './schema-steps.js';
 export type { Threshold } from './values.js';
@@ -30,4 +31,11 @@ export { hasRuntimeVariables } from './runtime-variables.js';
 export type { PolicyRule, ParsedPolicy } from './selinux-policy.js';
 export { parsePolicy } from './selinux-policy.js';
 export { SELINUX_CLASSES, selinuxPermissions } from './selinux-classes.js';
+export type { SelinuxCilModule, SelinuxCilInput } from './selinux-cil.js';
+export {
+  SELINUX_MODULE_DIR,
+  selinuxCilFromManifest,
+  selinuxCilFromPolicy,
+  selinuxModuleName,
+} from './selinux-cil.js';
 export { MAX_MANIFEST_BYTES } from './encoding.js';

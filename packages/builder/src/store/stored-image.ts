@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+// An image manifest and its config, read from a blob store: what a base contributes to a build.
+import { VcError } from '@verified-container/shared';
+import { parseJson, type JsonValue } from '@verified-container/shared/json';
+import type { BaseConfig } from '../oci/image-config.js';
+import type { Descriptor } from '../oci/media-types.js';
+import type { BlobReader } from './oci-layout-store.js';
+
+/** Layer media types a base may use (all gzip'd tars). */
+const GZIP_LAYER_TYPES = new Set([
+  'application/vnd.oci.image.layer.v1.tar+gzip',
+  'application/vnd.docker.image.rootfs.diff.tar.gzip',
+]);
+
+/** A layer of a stored image: its blob and the digest of its uncompressed tar. */
+export interface StoredLayer {
+  readonly descriptor: Descriptor;
+  readonly diffId: string;
+}
+
+export interface StoredImage {
+  /** `sha256:` of the image manifest. */
+  readonly digest: string;
+  readonly layers: readonly StoredLayer[];
+  readonly config: BaseConfig;
+  readonly architecture: string;
+  readonly os: string;
+}
+
+/**
+ * Reads the image manifest `digest` and its config from `blobs` (digests checked by the reader).
+ * Anything but a single-platform image with gzip'd layers whose count matches the config's
+ * `rootfs.diff_ids` → STATE_CORRUPT (or UNSUPPORTED for other layer formats).
+ */
+export async function readStoredImage(blobs: BlobReader, digest: string): Promise<StoredImage> {
+  const manifest = object(await readJson(blobs, digest), `manifest ${digest}`);
+  const configDescriptor = descriptorOf(manifest['config'], `manifest ${digest} config`);
+  const layerDescriptors = array(manifest['layers'], `manifest ${digest} layers`).map((l, i) =>
+    descriptorOf(l, `manifest ${digest} layers[${i}]`),
+  );
+  const config = object(await readJson(blobs, configDescriptor.digest), `config of ${digest}`);
+  const rootfs = object(config['rootfs'], `config of ${digest} rootfs`);
+  const diffIds = array(rootfs['diff_ids'], `config of ${digest} rootfs.diff_ids`).map((d) =>
+    typeof d === 'string' ? d : '',
+  );
+  if (diffIds.length !== layerDescriptors.length) {
+    throw corrupt(
+      `image ${digest} has ${layerDescriptors.length} layers but ${diffIds.length} diff ids`,
+    );
+  }
+  const layers = layerDescriptors.map((descriptor, i) => {
+    if (!GZIP_LAYER_TYPES.has(descriptor.mediaType)) {
+      throw new VcError(
+        'UNSUPPORTED',
+        `image ${digest}: layer ${descriptor.digest} has the media type ${descriptor.mediaType}`,
+        { hint: 'use a base whose layers are gzip-compressed tars' },
+      );
+    }
+    return { descriptor, diffId: diffIds[i] ?? '' };
+  });
+  const c = config['config'] === undefined ? {} : object(config['config'], `config of ${digest}`);
+  return {
+    digest,
+    layers,
+    config: baseConfigOf(c),
+    architecture: typeof config['architecture'] === 'string' ? config['architecture'] : '',
+    os: typeof config['os'] === 'string' ? config['os'] : '',
+  };
+}
+
+/** The inheritable part of an OCI config's `config` object. */
+function baseConfigOf(c: Record<string, JsonValue>): BaseConfig {
+  const strings = (v: JsonValue | undefined) =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
+  const keys = (v: JsonValue | undefined) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : undefined;
+  const labels =
+    c['Labels'] !== null && typeof c['Labels'] === 'object' && !Array.isArray(c['Labels'])
+      ? Object.fromEntries(
+          Object.entries(c['Labels']).filter(
+            (e): e is [string, string] => typeof e[1] === 'string',
+          ),
+        )
+      : undefined;
+  const out: {
+    -readonly [K in keyof BaseConfig]: BaseConfig[K];
+  } = {};
+  const env = strings(c['Env']);
+  if (env !== undefined) out.env = env;
+  if (labels !== undefined) out.labels = labels;
+  const entrypoint = strings(c['Entrypoint']);
+  if (entrypoint !== undefined) out.entrypoint = entrypoint;
+  const cmd = strings(c['Cmd']);
+  if (cmd !== undefined) out.cmd = cmd;
+  if (typeof c['User'] === 'string' && c['User'] !== '') out.user = c['User'];
+  if (typeof c['WorkingDir'] === 'string' && c['WorkingDir'] !== '')
+    out.workingDir = c['WorkingDir'];
+  const ports = keys(c['ExposedPorts']);
+  if (ports !== undefined) out.exposedPorts = ports;
+  const volumes = keys(c['Volumes']);
+  if (volumes !== undefined) out.volumes = volumes;
+  if (typeof c['StopSignal'] === 'string') out.stopSignal = c['StopSignal'];
+  return out;
+}
+
+async function readJson(blobs: BlobReader, digest: string): Promise<JsonValue> {
+  const bytes = await blobs.readBlob(digest);
+  try {
+    return parseJson(bytes, { mode: 'strict' });
+  } catch (cause) {
+    throw corrupt(`blob ${digest} is not JSON`, cause);
+  }
+}
+
+function descriptorOf(v: JsonValue | undefined, what: string): Descriptor {
+  const o = object(v, what);
+  const { mediaType, digest, size } = o;
+  if (typeof mediaType !== 'string' || typeof digest !== 'string' || typeof size !== 'number') {
+    throw corrupt(`${what} is not a descriptor`);
+  }
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw corrupt(`${what} has the digest ${digest}`);
+  return { mediaType, digest, size };
+}
+
+function object(v: JsonValue | undefined, what: string): Record<string, JsonValue> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw corrupt(`${what} is not an object`);
+  return v;
+}
+
+function array(v: JsonValue | undefined, what: string): JsonValue[] {
+  if (!Array.isArray(v)) throw corrupt(`${what} is not an array`);
+  return v;
+}
+
+function corrupt(message: string, cause?: unknown): VcError {
+  return new VcError('STATE_CORRUPT', message, cause === undefined ? {} : { cause });
+}
