@@ -271,7 +271,7 @@ describe('buildImage (scratch + steps)', () => {
     });
   });
 
-  it('refuses composer-require (no composer in the image; the sandbox runner comes later)', async () => {
+  it('refuses composer-require when the image has no composer', async () => {
     writeFileSync(
       join(dir, 'hello.ctp'),
       `[package]\nname = "x"\nversion = "1"\n[[build.steps]]\naction = "composer-require"\npackage = "vendor/name"\n`,

@@ -21,18 +21,24 @@ import {
 import { DirectoryContentStore } from '../content/content-store.js';
 import { resolveAptSources } from '../debian/apt-sources.js';
 import { ChildProcessExec } from '../debian/exec.js';
-import { lockfilePath, serializeLockfile, writeLockfile } from '../debian/lockfile.js';
+import {
+  lockfilePath,
+  parseLockfile,
+  serializeLockfile,
+  writeLockfile,
+} from '../debian/lockfile.js';
 import { readInputFile } from '../io/files.js';
 import { buildImageConfig, type LayerOrigin } from '../oci/image-config.js';
 import { buildImageManifest, toJsonBlob } from '../oci/image-manifest.js';
 import { CONFIG_MEDIA_TYPE, LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE } from '../oci/media-types.js';
+import { RuncComposerRunner } from '../sandbox/composer-runner.js';
 import { RuncSandbox } from '../sandbox/runc-sandbox.js';
 import { buildSelinuxModule } from '../selinux/index.js';
 import { OciLayoutStore } from '../store/oci-layout-store.js';
 import { ChildProcessStreamExec } from '../steps/exec.js';
 import { HttpFetcher } from '../steps/http-fetcher.js';
 import { RootFs } from '../steps/rootfs.js';
-import type { ContextInput, FetchedInput } from '../steps/step-inputs.js';
+import type { ComposerInput, ContextInput, FetchedInput } from '../steps/step-inputs.js';
 import { BUILDER_VERSION } from '../version.js';
 import { buildAttestations, parseOsRelease } from './attestations.js';
 import { bundleFilesOf } from './bundle-files.js';
@@ -50,12 +56,11 @@ import {
 } from './commit.js';
 import { assertRuntimeUser, imageConfigInput } from './image-config-input.js';
 import { packagesStage, stepsNeedFreshRun, stepsStage } from './layer-stages.js';
-import { fetchName, lockStage, withFetches } from './lock-stage.js';
+import { fetchName, lockStage, withStepInputs } from './lock-stage.js';
 import { outFiles } from './out-files.js';
 import { basePackages, mergePackages, writeImagePackages } from './image-packages.js';
 import { buildArchitecture } from './platform.js';
 import { silentProgress } from './progress.js';
-import { SandboxlessComposerRunner } from './sandboxless-composer.js';
 import { resolveSourceDateEpoch } from './source-date-epoch.js';
 import { displayPath } from './summary.js';
 import { WorkDir } from './work-dir.js';
@@ -121,58 +126,11 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
     logger,
   });
 
-  // 2. The base (a lock in use pins a registry base's digest).
+  // 2. The whole-build cache, then the base (a lock in use pins a registry base's digest).
   const lockPath = lockfilePath(manifestPath);
   const lockDisplay = displayPath(lockPath, opts.cwd);
   const store = new OciLayoutStore({ root, tool: 'cerro-torre' });
   const content = new DirectoryContentStore(resolve(cacheDir, 'build', 'content'));
-  const { base, suite, baseStatus } = await baseStage(manifest, {
-    root,
-    store,
-    content,
-    cacheDir,
-    manifestPath,
-    lockPath,
-    shippedBasesDir: deps.shippedBasesDir ?? SHIPPED_BASES_DIR,
-    buildShippedBase: (file) => buildShippedBase(file, opts, deps),
-    ...(deps.pull !== undefined ? { pull: deps.pull } : {}),
-    progress,
-    logger,
-  });
-
-  // 3. The lock.
-  const stage = await lockStage(
-    {
-      manifest,
-      lockPath,
-      lockDisplay,
-      architecture,
-      suite: suite ?? 'none',
-      frozen: opts.frozen === true,
-      base,
-      baseStatus,
-      ...(opts.mirror !== undefined ? { mirror: opts.mirror } : {}),
-      ...(opts.securityMirror !== undefined ? { securityMirror: opts.securityMirror } : {}),
-      generator: `cerro-torre ${BUILDER_VERSION}`,
-    },
-    { exec, env: deps.env, cacheDir, logger, clock: deps.clock, progress },
-  );
-  const epoch = resolveSourceDateEpoch({
-    ...(opts.sourceDateEpoch !== undefined ? { flag: opts.sourceDateEpoch } : {}),
-    ...(deps.env['SOURCE_DATE_EPOCH'] !== undefined ? { env: deps.env['SOURCE_DATE_EPOCH'] } : {}),
-    ...(stage.existing !== undefined ? { lock: stage.existing.sourceDateEpoch } : {}),
-  }).value;
-  const sources = resolveAptSources(
-    {
-      suite: suite ?? 'none',
-      architecture,
-      components: manifest.dependencies.components,
-      ...(opts.mirror !== undefined ? { mirror: opts.mirror } : {}),
-      ...(opts.securityMirror !== undefined ? { securityMirror: opts.securityMirror } : {}),
-    },
-    deps.env,
-  );
-
   const cache = new BuildCache(resolve(cacheDir, 'build'), logger);
   const out = outFiles(resolve(opts.cwd, opts.outDir ?? DEFAULT_OUT_DIR), name, version);
   const refs = [...new Set([version, ...manifest.export.oci.tags])].map((t) => `${name}:${t}`);
@@ -213,9 +171,15 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
   await using work = await WorkDir.create(resolve(cacheDir, 'build'));
 
   // 4. The whole-build cache: an unchanged manifest and lock reuse the stored image and bundle.
-  if (!stage.write && wholeBuildCacheable && opts.noCache !== true) {
-    const lockBytes = await fs.readFile(lockPath);
-    const key = buildKey(sha256(manifestBytes), sha256(lockBytes), epoch);
+  //    Checked before the base is resolved: the lock pins the base, so the same manifest and
+  //    lock bytes as a finished build mean the same image.
+  const lockBytes = await fs.readFile(lockPath).catch(() => undefined);
+  if (lockBytes !== undefined && wholeBuildCacheable && opts.noCache !== true) {
+    const key = buildKey(
+      sha256(manifestBytes),
+      sha256(lockBytes),
+      sourceDateEpochOf(opts, deps, lockEpoch(lockBytes, lockPath)),
+    );
     const record = await cache.readBuild(key);
     if (
       record !== undefined &&
@@ -239,7 +203,8 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
           blobs: await imageBlobs(store, record.manifest.digest),
           ref: refs[0] ?? `${name}:${version}`,
           out,
-          sourceDateEpoch: epoch,
+          sourceDateEpoch: sourceDateEpochOf(opts, deps, lockEpoch(lockBytes, lockPath)),
+          cacheDir: resolve(cacheDir, 'build', 'ctp'),
         });
       return result({
         imageDigest: record.imageDigest,
@@ -250,6 +215,50 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
       });
     }
   }
+
+  // 2b. The base itself.
+  const { base, suite, baseStatus } = await baseStage(manifest, {
+    root,
+    store,
+    content,
+    cacheDir,
+    manifestPath,
+    lockPath,
+    shippedBasesDir: deps.shippedBasesDir ?? SHIPPED_BASES_DIR,
+    buildShippedBase: (file) => buildShippedBase(file, opts, deps),
+    ...(deps.pull !== undefined ? { pull: deps.pull } : {}),
+    progress,
+    logger,
+  });
+
+  // 3. The lock.
+  const stage = await lockStage(
+    {
+      manifest,
+      lockPath,
+      lockDisplay,
+      architecture,
+      suite: suite ?? 'none',
+      frozen: opts.frozen === true,
+      base,
+      baseStatus,
+      ...(opts.mirror !== undefined ? { mirror: opts.mirror } : {}),
+      ...(opts.securityMirror !== undefined ? { securityMirror: opts.securityMirror } : {}),
+      generator: `cerro-torre ${BUILDER_VERSION}`,
+    },
+    { exec, env: deps.env, cacheDir, logger, clock: deps.clock, progress },
+  );
+  const epoch = sourceDateEpochOf(opts, deps, stage.existing?.sourceDateEpoch);
+  const sources = resolveAptSources(
+    {
+      suite: suite ?? 'none',
+      architecture,
+      components: manifest.dependencies.components,
+      ...(opts.mirror !== undefined ? { mirror: opts.mirror } : {}),
+      ...(opts.securityMirror !== undefined ? { securityMirror: opts.securityMirror } : {}),
+    },
+    deps.env,
+  );
 
   // 5. Layers.
   const fetchFn = deps.fetch ?? ((url, init) => fetch(url, init));
@@ -313,6 +322,7 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
   );
   let fetches: readonly FetchedInput[] = [];
   let contextFiles: readonly ContextInput[] = [];
+  let composer: readonly ComposerInput[] = [];
   const generated = selinux?.files ?? [];
   if (manifest.build.steps.length > 0 || generated.length > 0) {
     const s = await stepsStage(env, {
@@ -322,13 +332,21 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
       contextDir: resolve(dirname(manifestPath), manifest.build.context),
       manifestFile: opts.manifest,
       fetcher: deps.fetcher ?? new HttpFetcher({ logger }),
-      composer: deps.composer ?? new SandboxlessComposerRunner(),
+      composer:
+        deps.composer ??
+        new RuncComposerRunner({
+          workDir: work.path,
+          logger,
+          uid: deps.uid ?? process.geteuid?.() ?? -1,
+          ...(deps.sandbox !== undefined ? { sandbox: deps.sandbox } : {}),
+        }),
       streamExec: deps.streamExec ?? new ChildProcessStreamExec(),
       generated,
     });
     table = s.table;
     fetches = s.fetches;
     contextFiles = s.contextFiles;
+    composer = s.composer;
     if (s.layer !== undefined) {
       layers.push({
         kind: 'steps',
@@ -379,10 +397,11 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
   // 7. The lock: written when resolved anew, or when the fetch steps changed what it records
   //    (never with --frozen). Before the commit: the bundle carries its bytes.
   let lockText = stage.write ? '' : await fs.readFile(lockPath, 'utf8');
-  const lock = withFetches(
+  const lock = withStepInputs(
     stage.write ? { ...stage.lock, sourceDateEpoch: epoch } : stage.lock,
     manifest,
     fetches,
+    composer,
   );
   const lockWritten = opts.frozen !== true && serializeLockfile(lock) !== lockText;
   if (lockWritten) {
@@ -479,6 +498,7 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
       ref: refs[0] ?? `${name}:${version}`,
       out,
       sourceDateEpoch: epoch,
+      cacheDir: resolve(cacheDir, 'build', 'ctp'),
     });
   await writeImagePackages(cacheDir, imageDigest, installed);
   const reports = layers.map(({ origin: _origin, ...l }) => l);
@@ -528,6 +548,24 @@ async function buildShippedBase(file: string, opts: BuildOptions, deps: BuildDep
     },
     { ...deps, env },
   );
+}
+
+/** SOURCE_DATE_EPOCH of 01 §6.3: the flag, else the environment, else the lock's, else 0. */
+function sourceDateEpochOf(opts: BuildOptions, deps: BuildDeps, lock: number | undefined): number {
+  return resolveSourceDateEpoch({
+    ...(opts.sourceDateEpoch !== undefined ? { flag: opts.sourceDateEpoch } : {}),
+    ...(deps.env['SOURCE_DATE_EPOCH'] !== undefined ? { env: deps.env['SOURCE_DATE_EPOCH'] } : {}),
+    ...(lock !== undefined ? { lock } : {}),
+  }).value;
+}
+
+/** The `sourceDateEpoch` of lock bytes; undefined when they do not parse (the lock stage says why). */
+function lockEpoch(bytes: Uint8Array, path: string): number | undefined {
+  try {
+    return parseLockfile(bytes, { source: path }).sourceDateEpoch;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Config and layer descriptors of a stored image manifest. */

@@ -45,7 +45,7 @@ export interface BuildDeps {
   readonly fetch?: FetchLike;
   /** Downloads of `fetch` steps (default: HttpFetcher). */
   readonly fetcher?: Fetcher;
-  /** `composer-require` (default: refused until the build sandbox runs composer). */
+  /** Runs `composer-require` (default: composer from the image, in the runc build sandbox). */
   readonly composer?: ComposerRunner;
   /** Runs maintainer scripts of `install = "configure"` (default: runc). */
   readonly sandbox?: Sandbox;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Commit of a build (01 §6.1): blobs into the store, then tags and the bundle directory under the
 // `images` lock, then the --out files. Nothing before this touches the store or --out.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { VcError } from '@verified-container/shared';
 import { canonicalBytes } from '@verified-container/shared/json';
 import { ensureDirectory, writeFileAtomic } from '../io/files.js';
@@ -13,7 +14,7 @@ import { readIndex, refNameOf, writeIndex, OCI_LAYOUT_JSON } from '../store/oci-
 import type { OciLayoutStore } from '../store/oci-layout-store.js';
 import type { PackedLayer } from '../oci/tar-writer.js';
 import type { OutFiles } from './out-files.js';
-import { writePackageArchive, type PackageMember } from './package-archive.js';
+import { writePackageArchive, writeStreamAtomic, type PackageMember } from './package-archive.js';
 import type { WorkDir } from './work-dir.js';
 
 /** `bundles/sha256-<hex>` of an image digest. */
@@ -157,6 +158,45 @@ export async function readBundleDir(dir: string): Promise<BundleFile[]> {
 }
 
 /**
+ * Writes the `.ctp` through a cache keyed by its members and epoch: the same members give the same
+ * bytes, so an unchanged build copies the packed file instead of compressing the layers again.
+ */
+async function writeCachedPackage(
+  path: string,
+  members: readonly PackageMember[],
+  sourceDateEpoch: number,
+  cacheDir: string,
+): Promise<void> {
+  const key = createHash('sha256')
+    .update(
+      JSON.stringify({
+        sourceDateEpoch,
+        members: members.map((m) =>
+          'bytes' in m
+            ? [m.path, createHash('sha256').update(m.bytes).digest('hex')]
+            : [m.path, m.sha256, m.size],
+        ),
+      }),
+    )
+    .digest('hex');
+  const cached = join(cacheDir, `${key}.ctp`);
+  if (!(await fileExists(cached))) {
+    await ensureDirectory(cacheDir);
+    await writePackageArchive(cached, members, sourceDateEpoch);
+  }
+  await writeStreamAtomic(path, (sink) => pipeline(createReadStream(cached), sink));
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  try {
+    await fs.access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The --out files (01 §9) from what the store holds: the `.ctp` (the bundle directory plus an
  * `oci-layout/` with exactly this image), and copies of the bundle, SBOM and provenance, each
  * written atomically.
@@ -171,6 +211,8 @@ export async function writeOutFiles(input: {
   readonly ref: string;
   readonly out: OutFiles;
   readonly sourceDateEpoch: number;
+  /** Where packed `.ctp` files are kept by content (`$VC_ROOT/cache/build/ctp`). */
+  readonly cacheDir: string;
 }): Promise<void> {
   const files = await readBundleDir(input.bundleDir);
   const byPath = new Map(files.map((f) => [f.path, f.bytes]));
@@ -205,7 +247,7 @@ export async function writeOutFiles(input: {
     ...blobMembers,
   ];
   await ensureDirectory(join(input.out.package, '..'));
-  await writePackageArchive(input.out.package, members, input.sourceDateEpoch);
+  await writeCachedPackage(input.out.package, members, input.sourceDateEpoch, input.cacheDir);
   const copy = async (member: string, to: string) => {
     const bytes = byPath.get(member);
     if (bytes === undefined) {

@@ -16,5 +16,4 @@ export { outFiles, outStem } from './out-files.js';
 export { buildResultDocument, renderSummary, shortDigest } from './summary.js';
 export type { SourceDateEpoch, EpochSource } from './source-date-epoch.js';
 export { resolveSourceDateEpoch } from './source-date-epoch.js';
-export { SandboxlessComposerRunner } from './sandboxless-composer.js';
 export { verboseLogger } from './verbose-logger.js';

@@ -20,7 +20,12 @@ import { RootFs } from '../steps/rootfs.js';
 import { parentPath } from '../steps/rootfs-path.js';
 import { runSteps } from '../steps/run-steps.js';
 import type { ComposerRunner, Fetcher } from '../steps/step-context.js';
-import { StepInputs, type ContextInput, type FetchedInput } from '../steps/step-inputs.js';
+import {
+  StepInputs,
+  type ComposerInput,
+  type ContextInput,
+  type FetchedInput,
+} from '../steps/step-inputs.js';
 import type { BuildCache, LayerTableRecord } from './build-cache.js';
 import { layerCacheKey, type LayerKind } from './cache-keys.js';
 import { configurePackages } from './configure-packages.js';
@@ -241,6 +246,8 @@ export async function stepsStage(
   LayerStageResult & {
     readonly fetches: readonly FetchedInput[];
     readonly contextFiles: readonly ContextInput[];
+    /** What `composer-require` steps wrote (never cached: those steps always run). */
+    readonly composer: readonly ComposerInput[];
   }
 > {
   const key = layerCacheKey({
@@ -265,6 +272,7 @@ export async function stepsStage(
         ...hit.result,
         fetches: hit.table.fetches ?? [],
         contextFiles: hit.table.contextFiles ?? [],
+        composer: [],
       };
     }
   }
@@ -295,7 +303,7 @@ export async function stepsStage(
   const upper = tableOf(rootfs);
   const extra = { fetches: inputs.fetches, contextFiles: inputs.contextFiles };
   const result = await packDiff(env, 'steps', key, input.lower, upper, extra);
-  return { ...result, ...extra };
+  return { ...result, ...extra, composer: inputs.composer };
 }
 
 function tableOf(rootfs: RootFs): Map<string, FileEntry> {

@@ -16,7 +16,7 @@ import {
   type Lockfile,
 } from '../debian/lockfile.js';
 import { resolveDebianPackages } from '../debian/resolve.js';
-import type { FetchedInput } from '../steps/step-inputs.js';
+import type { ComposerInput, FetchedInput } from '../steps/step-inputs.js';
 import type { ResolvedBase } from './base-image.js';
 import type { BuildProgress } from './progress.js';
 
@@ -153,14 +153,16 @@ function withBaseDigest(decision: LockDecision, input: LockStageInput): LockDeci
 }
 
 /**
- * The lock with the downloads of the build's `fetch` steps (01 §5.2): those matching an external
+ * The lock with what the steps recorded (01 §5.2): the composer results of `composer-require`
+ * steps, and the downloads of the build's `fetch` steps: those matching an external
  * dependency's source go to `external`, the others to `fetches`. The inputs digest does not cover
  * fetch steps, so a lock in use may need this update too. Pure.
  */
-export function withFetches(
+export function withStepInputs(
   lock: Lockfile,
   manifest: Manifest,
   fetched: readonly FetchedInput[],
+  composer: readonly ComposerInput[] = [],
 ): Lockfile {
   const externalBySource = new Map(
     Object.entries(manifest.dependencies.external).map(([name, e]) => [e.source, { name, ...e }]),
@@ -181,7 +183,14 @@ export function withFetches(
       fetches.set(f.url, { url: f.url, sha256: f.sha256, size: f.size });
     }
   }
-  return { ...lock, external: [...external.values()], fetches: [...fetches.values()] };
+  return {
+    ...lock,
+    external: [...external.values()],
+    fetches: [...fetches.values()],
+    composer: [...composer]
+      .sort((a, b) => a.step - b.step)
+      .map((c) => ({ step: c.step, composerJson: c.composerJson, composerLock: c.composerLock })),
+  };
 }
 
 /** A name for a download in the SBOM and provenance: the last segment of the URL's path. */

@@ -65,6 +65,23 @@ export async function writeRootfsDir(
  * given one `inodeKey`. Sockets are left out. Sorted by path bytes.
  */
 export async function readRootfsDir(dir: string, content: ContentStore): Promise<FileEntry[]> {
+  return readTree(dir, '', content);
+}
+
+/**
+ * {@link readRootfsDir} of the entries below the canonical directory `under` of the rootfs
+ * directory `rootDir` (not `under` itself), with their full rootfs paths. The caller makes sure
+ * no component of `under` is a symlink on disk.
+ */
+export async function readRootfsSubtree(
+  rootDir: string,
+  under: string,
+  content: ContentStore,
+): Promise<FileEntry[]> {
+  return readTree(join(rootDir, under), under === '/' ? '' : under, content);
+}
+
+async function readTree(dir: string, prefix: string, content: ContentStore): Promise<FileEntry[]> {
   const out: FileEntry[] = [];
   const walk = async (hostDir: string, path: string): Promise<void> => {
     const names = (await fs.readdir(hostDir)).sort();
@@ -128,7 +145,7 @@ export async function readRootfsDir(dir: string, content: ContentStore): Promise
       }
     }
   };
-  await walk(dir, '');
+  await walk(dir, prefix);
   return out.sort((a, b) => compareByPathBytes(a.path, b.path));
 }
 

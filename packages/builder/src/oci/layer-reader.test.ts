@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import type { FileEntry } from '@verified-container/shared/image';
-import { pack, type Headers } from 'tar-stream';
+import { pack } from 'tar-stream';
+
+type HeaderArgument = Parameters<ReturnType<typeof pack>['entry']>[0];
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryContentStore } from '../content/content-store.js';
 import { applyLayer } from './layer-diff.js';
@@ -22,12 +24,15 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A gzip'd tar of `members` (header, body). */
-async function layer(members: readonly [Headers, string?][]): Promise<Readable> {
+async function layer(members: readonly [HeaderArgument, string?][]): Promise<Readable> {
   const p = pack();
   const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((ok) => p.on('end', ok));
-  for (const [header, body] of members) p.entry(header, body);
+  p.on('data', (c) => chunks.push(c as Buffer));
+  const done = new Promise<void>((ok) => p.on('end', () => ok()));
+  for (const [header, body] of members) {
+    if (body === undefined) p.entry(header);
+    else p.entry(header, body);
+  }
   p.finalize();
   await done;
   return Readable.from([gzipSync(Buffer.concat(chunks))]);

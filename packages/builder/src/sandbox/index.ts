@@ -9,3 +9,5 @@ export {
   RuncSandbox,
   runInSandbox,
 } from './runc-sandbox.js';
+export type { RuncComposerRunnerOptions } from './composer-runner.js';
+export { COMPOSER_STAGING_DIR, RuncComposerRunner } from './composer-runner.js';

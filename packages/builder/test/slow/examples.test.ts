@@ -65,7 +65,10 @@ describe.skipIf(!ready)('examples on cerro-torre/debian:bookworm-slim', () => {
   };
   const images = () => join(dir, 'store', 'images');
 
-  /** Runs `args` in the image `ref` under runc (umoci bundle, no terminal); returns stdout. */
+  /**
+   * Runs `args` in the image `ref` under runc (umoci bundle, no terminal, read-only root, the
+   * image's volumes not mounted so their image content shows); returns stdout.
+   */
   const runInImage = (ref: string, args: readonly string[], user?: string) => {
     const bundle = mkdtempSync(join(dir, 'bundle-'));
     const id = `ct-examples-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
@@ -77,6 +80,11 @@ describe.skipIf(!ready)('examples on cerro-torre/debian:bookworm-slim', () => {
       const config = JSON.parse(readFileSync(configPath, 'utf8'));
       config.process.terminal = false;
       config.process.args = args;
+      config.root.readonly = true;
+      const system = ['/proc', '/dev', '/sys'];
+      config.mounts = (config.mounts as { destination: string }[]).filter((m) =>
+        system.some((d) => m.destination === d || m.destination.startsWith(`${d}/`)),
+      );
       if (user === 'root') config.process.user = { uid: 0, gid: 0 };
       writeFileSync(configPath, JSON.stringify(config));
       return execFileSync('runc', ['run', '--bundle', join(bundle, 'b'), id], {
@@ -187,11 +195,15 @@ describe.skipIf(!ready)('examples on cerro-torre/debian:bookworm-slim', () => {
       expect(runInImage(ref, ['php', '-r', 'echo PHP_VERSION;'])).toMatch(/^8\.2\.\d+/);
       // php-fpm -t writes its verdict on stderr; a failure is a non-zero exit (execFileSync throws).
       runInImage(ref, ['/usr/sbin/php-fpm8.2', '-t'], 'root');
-      const listing = runInImage(ref, [
-        '/bin/sh',
-        '-c',
-        'stat -c "%U %a %n" /usr/share/wordpress/wp-login.php /usr/share/wordpress/wp-content/mu-plugins/aegis-mu-plugin.php; readlink /var/www/html; test -w /usr/share/wordpress/wp-login.php && echo writable || echo read-only',
-      ]);
+      const listing = runInImage(
+        ref,
+        [
+          '/bin/sh',
+          '-c',
+          'stat -c "%U %a %n" /usr/share/wordpress/wp-login.php /usr/share/wordpress/wp-content/mu-plugins/aegis-mu-plugin.php; readlink /var/www/html; touch /usr/share/wordpress/wp-login.php 2>/dev/null && echo writable || echo read-only',
+        ],
+        'root',
+      );
       expect(listing).toContain('root 644 /usr/share/wordpress/wp-login.php');
       expect(listing).toContain(
         'root 644 /usr/share/wordpress/wp-content/mu-plugins/aegis-mu-plugin.php',
