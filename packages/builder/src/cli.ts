@@ -4,8 +4,11 @@ import { makeBuildCommand } from './commands/build.js';
 import { makeCanonicalizeCommand } from './commands/canonicalize.js';
 import { makeConvertDockerfileCommand } from './commands/convert-dockerfile.js';
 import { makeExplainCommand } from './commands/explain.js';
+import { makeExportCommand } from './commands/export.js';
 import { makeInitCommand } from './commands/init.js';
 import { makeKeygenCommand } from './commands/keygen.js';
+import { makeLockCommand } from './commands/lock.js';
+import { makeSbomCommand } from './commands/sbom.js';
 import { makeValidateCommand } from './commands/validate.js';
 import { makeVerifyProofCommand } from './commands/verify-proof.js';
 import { ResultBox } from './cli/command-kit.js';
@@ -63,6 +66,9 @@ Run 'cerro-torre <command> --help' for a command's options.`,
   program.addCommand(makeCanonicalizeCommand(deps, box));
   program.addCommand(makeVerifyProofCommand(deps, box));
   program.addCommand(makeConvertDockerfileCommand(deps, box));
+  program.addCommand(makeLockCommand(deps, box));
+  program.addCommand(makeSbomCommand(deps, box));
+  program.addCommand(makeExportCommand(deps, box));
   return program;
 }
 

@@ -535,8 +535,11 @@ function buildKey(manifestSha256: string, lockSha256: string, epoch: number): st
  * Builds a base manifest the builder ships (01 §4) into the same store: its own lock next to it,
  * its own epoch (never the outer build's), no --out files.
  */
-async function buildShippedBase(file: string, opts: BuildOptions, deps: BuildDeps): Promise<void> {
-  const env = { ...deps.env, SOURCE_DATE_EPOCH: undefined };
+export async function buildShippedBase(
+  file: string,
+  opts: Pick<BuildOptions, 'root' | 'mirror' | 'securityMirror'>,
+  deps: BuildDeps,
+): Promise<void> {
   await buildImage(
     {
       manifest: file,
@@ -546,7 +549,7 @@ async function buildShippedBase(file: string, opts: BuildOptions, deps: BuildDep
       ...(opts.mirror !== undefined ? { mirror: opts.mirror } : {}),
       ...(opts.securityMirror !== undefined ? { securityMirror: opts.securityMirror } : {}),
     },
-    { ...deps, env },
+    { ...deps, env: { ...deps.env, SOURCE_DATE_EPOCH: undefined } },
   );
 }
 

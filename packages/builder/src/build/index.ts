@@ -10,7 +10,13 @@ export type {
 } from './build-types.js';
 export { DEFAULT_OUT_DIR, ManifestInvalidError, buildImage } from './build-image.js';
 export type { BuildProgress } from './progress.js';
-export { LineProgress, PROGRESS_INTERVAL_MS, formatBytes, silentProgress } from './progress.js';
+export {
+  LineProgress,
+  PROGRESS_INTERVAL_MS,
+  TtyProgress,
+  formatBytes,
+  silentProgress,
+} from './progress.js';
 export type { OutFiles } from './out-files.js';
 export { outFiles, outStem } from './out-files.js';
 export { buildResultDocument, renderSummary, shortDigest } from './summary.js';

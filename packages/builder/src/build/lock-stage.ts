@@ -29,6 +29,8 @@ export interface LockStageInput {
   /** The suite of the build; `none` when there is neither a suite nor a package. */
   readonly suite: string;
   readonly frozen: boolean;
+  /** Resolve even when the lock fits (`lock --update`). */
+  readonly update?: boolean;
   readonly base: ResolvedBase;
   /** The base's `/var/lib/dpkg/status` ('' without one): its packages satisfy dependencies. */
   readonly baseStatus: string;
@@ -67,17 +69,26 @@ export async function lockStage(input: LockStageInput, deps: LockStageDeps): Pro
     architecture: input.architecture,
     suite: input.suite,
   });
-  const decision = withBaseDigest(
-    decideLock(existing, inputs, { frozen: input.frozen, lockPath: input.lockDisplay }),
-    input,
-  );
+  const decision: LockDecision =
+    input.update === true
+      ? {
+          kind: 'resolve',
+          reason: existing === undefined ? 'missing' : 'changed',
+          changes: ['--update'],
+        }
+      : withBaseDigest(
+          decideLock(existing, inputs, { frozen: input.frozen, lockPath: input.lockDisplay }),
+          input,
+        );
   if (decision.kind === 'use')
     return { lock: decision.lock, existing: decision.lock, write: false };
 
   deps.progress.note(
-    decision.reason === 'missing'
-      ? `no lock ${input.lockDisplay}: resolving`
-      : `lock ${input.lockDisplay} is out of date (${decision.changes.join('; ')}): resolving`,
+    input.update === true && existing !== undefined
+      ? `--update: resolving ${input.lockDisplay} again`
+      : decision.reason === 'missing'
+        ? `no lock ${input.lockDisplay}: resolving`
+        : `lock ${input.lockDisplay} is out of date (${decision.changes.join('; ')}): resolving`,
   );
   const deb = input.manifest.dependencies;
   let packages: Lockfile['packages'] = [];

@@ -60,6 +60,54 @@ export class LineProgress implements BuildProgress {
   }
 }
 
+/** Redraws of a terminal progress line are at least this far apart. */
+export const TTY_REDRAW_MS = 100;
+
+/**
+ * Progress on a terminal: the running task is one line redrawn in place (`\r`, erase line) as it
+ * advances, and left as its `done` line when it ends; notes print above it.
+ */
+export class TtyProgress implements BuildProgress {
+  readonly #write: (text: string) => void;
+  readonly #now: () => number;
+  #current: string | undefined;
+  #lastDraw = 0;
+
+  constructor(write: (text: string) => void, now: () => number = () => Date.now()) {
+    this.#write = write;
+    this.#now = now;
+  }
+
+  begin(task: string, detail?: string): void {
+    this.#draw(`  ${task}${detail === undefined ? '' : `  ${detail}`}`);
+  }
+
+  advance(task: string, bytes: number, total: number): void {
+    const now = this.#now();
+    if (now - this.#lastDraw < TTY_REDRAW_MS && bytes < total) return;
+    this.#lastDraw = now;
+    const percent = total > 0 ? ` ${Math.floor((bytes / total) * 100)}%` : '';
+    this.#draw(`  ${task}  ${formatBytes(bytes)}/${formatBytes(total)}${percent}`);
+  }
+
+  end(task: string, detail?: string): void {
+    this.#draw(`  ${task}: done${detail === undefined ? '' : ` (${detail})`}`);
+    this.#write('\n');
+    this.#current = undefined;
+  }
+
+  note(text: string): void {
+    if (this.#current !== undefined) this.#write('\r\x1b[K');
+    this.#write(`${text}\n`);
+    if (this.#current !== undefined) this.#write(this.#current);
+  }
+
+  #draw(line: string): void {
+    this.#write(`\r\x1b[K${line}`);
+    this.#current = line;
+  }
+}
+
 /** Decimal sizes as people read them: `512 B`, `1.5 kB`, `104.2 MB`. */
 export function formatBytes(n: number): string {
   if (n < 1000) return `${n} B`;

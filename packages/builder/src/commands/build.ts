@@ -1,15 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { type Command } from 'commander';
 import { resolveStoreRoot } from '@verified-container/shared';
-import {
-  LineProgress,
-  ManifestInvalidError,
-  buildImage,
-  buildResultDocument,
-  renderSummary,
-  type BuildProgress,
-  verboseLogger,
-} from '../build/index.js';
+import type { BuildProgress } from '../build/index.js';
 import { action, newCommand, type ResultBox } from '../cli/command-kit.js';
 import type { CliDeps, CommandResult } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
@@ -89,8 +81,19 @@ async function runBuild(
   flags: BuildFlags,
   deps: BuildCommandDeps,
 ): Promise<CommandResult> {
+  // The build pulls in most of the builder: loaded only when a build runs (fast --help).
+  const {
+    LineProgress,
+    ManifestInvalidError,
+    TtyProgress,
+    buildImage,
+    buildResultDocument,
+    renderSummary,
+    verboseLogger,
+  } = await import('../build/index.js');
   const write = deps.progress ?? ((line: string) => void process.stderr.write(line));
-  const progress: BuildProgress = new LineProgress(write);
+  const onTerminal = deps.progress === undefined && process.stderr.isTTY && flags.verbose !== true;
+  const progress: BuildProgress = onTerminal ? new TtyProgress(write) : new LineProgress(write);
   const logger = flags.verbose === true ? verboseLogger(write, deps.logger) : deps.logger;
   const root = resolveStoreRoot({ env: deps.env, uid: deps.uid, homeDir: deps.homeDir });
   try {
