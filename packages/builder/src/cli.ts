@@ -8,6 +8,7 @@ import { makeExportCommand } from './commands/export.js';
 import { makeInitCommand } from './commands/init.js';
 import { makeKeygenCommand } from './commands/keygen.js';
 import { makeLockCommand } from './commands/lock.js';
+import { makePushCommand } from './commands/push.js';
 import { makeSbomCommand } from './commands/sbom.js';
 import { makeValidateCommand } from './commands/validate.js';
 import { makeVerifyProofCommand } from './commands/verify-proof.js';
@@ -69,6 +70,7 @@ Run 'cerro-torre <command> --help' for a command's options.`,
   program.addCommand(makeLockCommand(deps, box));
   program.addCommand(makeSbomCommand(deps, box));
   program.addCommand(makeExportCommand(deps, box));
+  program.addCommand(makePushCommand(deps, box));
   return program;
 }
 

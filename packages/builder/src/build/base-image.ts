@@ -219,3 +219,35 @@ async function fromStore(ref: string, digest: string, deps: BaseDeps): Promise<R
   });
   return { ref, digest, layers: image.layers, config: image.config, table };
 }
+
+/** What a registry pull of a base needs. */
+export interface RegistryPullDeps {
+  readonly store: OciLayoutStore;
+  /** Debian architecture of the build (`amd64`, `arm64`): the platform taken from an index. */
+  readonly architecture: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** For `~/.docker/config.json`. */
+  readonly homeDir: string;
+  readonly progress: BuildProgress;
+  readonly logger: Logger;
+}
+
+/** A registry base pulled into the store (01 §4): at the lock's digest when it pins one. */
+export async function pullRegistryBase(
+  form: Extract<BaseImage, { kind: 'registry' }>,
+  pinned: string | undefined,
+  deps: RegistryPullDeps,
+): Promise<Descriptor> {
+  // The registry client is loaded only for registry bases.
+  const { pullImage } = await import('../registry/pull-image.js');
+  const at = pinned !== undefined ? `@${pinned}` : `:${form.tag}`;
+  const pulled = await pullImage(`${form.host}/${form.repository}${at}`, {
+    store: deps.store,
+    platform: { os: 'linux', architecture: deps.architecture },
+    env: deps.env,
+    homeDir: deps.homeDir,
+    progress: deps.progress,
+    logger: deps.logger,
+  });
+  return pulled.manifestDescriptor;
+}

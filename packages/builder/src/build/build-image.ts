@@ -3,30 +3,19 @@
 // statements → commit. Everything is written under `$VC_ROOT/cache/build/work/` until the commit.
 import { createHash, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { VcError, formatRfc3339Utc } from '@verified-container/shared';
-import {
-  declaredFromManifest,
-  securityProfileFromManifest,
-  treeDigest,
-  type ArtifactInput,
-} from '@verified-container/shared/generate';
-import type { FileEntry, InstalledPackage } from '@verified-container/shared/image';
+import type { InstalledPackage } from '@verified-container/shared/image';
 import {
   MAX_MANIFEST_BYTES,
   parseManifest,
-  type Manifest,
   type ManifestDiagnostic,
 } from '@verified-container/shared/manifest';
 import { DirectoryContentStore } from '../content/content-store.js';
 import { resolveAptSources } from '../debian/apt-sources.js';
 import { ChildProcessExec } from '../debian/exec.js';
-import {
-  lockfilePath,
-  parseLockfile,
-  serializeLockfile,
-  writeLockfile,
-} from '../debian/lockfile.js';
+import { lockfilePath, serializeLockfile, writeLockfile } from '../debian/lockfile.js';
 import { readInputFile } from '../io/files.js';
 import { buildImageConfig, type LayerOrigin } from '../oci/image-config.js';
 import { buildImageManifest, toJsonBlob } from '../oci/image-manifest.js';
@@ -40,28 +29,24 @@ import { HttpFetcher } from '../steps/http-fetcher.js';
 import { RootFs } from '../steps/rootfs.js';
 import type { ComposerInput, ContextInput, FetchedInput } from '../steps/step-inputs.js';
 import { BUILDER_VERSION } from '../version.js';
-import { buildAttestations, parseOsRelease } from './attestations.js';
+import { buildAttestations } from './attestations.js';
+import { statementInputs } from './statement-inputs.js';
 import { bundleFilesOf } from './bundle-files.js';
-import { SHIPPED_BASES_DIR } from './base-image.js';
+import { SHIPPED_BASES_DIR, pullRegistryBase } from './base-image.js';
+import { buildResultOf, type ResultFields } from './build-result.js';
+import { buildKey, lockEpoch, reuseCachedBuild } from './cached-build.js';
 import { baseStage } from './base-stage.js';
 import { BuildCache } from './build-cache.js';
 import type { BuildDeps, BuildOptions, BuildResult, LayerReport } from './build-types.js';
-import { buildCacheKey } from './cache-keys.js';
-import {
-  bundleDirOf,
-  commitBlobs,
-  commitTagsAndBundle,
-  ensureStoreFile,
-  writeOutFiles,
-} from './commit.js';
+import { commitBlobs, commitTagsAndBundle, ensureStoreFile, writeOutFiles } from './commit.js';
 import { assertRuntimeUser, imageConfigInput } from './image-config-input.js';
 import { packagesStage, stepsNeedFreshRun, stepsStage } from './layer-stages.js';
-import { fetchName, lockStage, withStepInputs } from './lock-stage.js';
+import { lockStage, withStepInputs } from './lock-stage.js';
 import { outFiles } from './out-files.js';
 import { basePackages, mergePackages, writeImagePackages } from './image-packages.js';
 import { buildArchitecture } from './platform.js';
 import { silentProgress } from './progress.js';
-import { resolveSourceDateEpoch } from './source-date-epoch.js';
+import { sourceDateEpochOf } from './source-date-epoch.js';
 import { displayPath } from './summary.js';
 import { WorkDir } from './work-dir.js';
 
@@ -138,78 +123,35 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
   const wholeBuildCacheable = !stepsNeedFreshRun(manifest.build.steps);
   const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 
-  const result = (fields: {
-    imageDigest: string;
-    layers: readonly LayerReport[];
-    sbomPackages: number;
-    lockWritten: boolean;
-    cached: boolean;
-  }): BuildResult => ({
-    status: 'unsigned',
-    image: { name, tags, digest: fields.imageDigest, layers: fields.layers },
-    package: out.package,
-    bundle: out.bundle,
-    sbom: { path: out.sbom, packages: fields.sbomPackages },
-    provenance: out.provenance,
-    lock: { path: lockPath, written: fields.lockWritten },
-    signatures: {
-      threshold: manifest.attestations.signing.threshold?.text ?? null,
-      keyholders: [...manifest.attestations.signing.keyholders],
-      signedBy: [],
-      met: false,
-    },
-    transparency: {
-      agreement: manifest.attestations.transparency.thresholdAgreement?.text ?? null,
-      entries: [],
-      published: false,
-    },
-    cached: fields.cached,
-    durationMs: Math.round(performance.now() - started),
-    bundleDir: bundleDirOf(root, fields.imageDigest),
-  });
+  const result = (fields: ResultFields): BuildResult =>
+    buildResultOf(manifest, { ...fields, out, lockPath, root, tags, started });
 
   await using work = await WorkDir.create(resolve(cacheDir, 'build'));
 
-  // 4. The whole-build cache: an unchanged manifest and lock reuse the stored image and bundle.
-  //    Checked before the base is resolved: the lock pins the base, so the same manifest and
-  //    lock bytes as a finished build mean the same image.
+  // The whole-build cache: the same manifest and lock bytes as a finished build mean the same
+  // image (the lock pins the base), so it is checked before the base is read.
   const lockBytes = await fs.readFile(lockPath).catch(() => undefined);
   if (lockBytes !== undefined && wholeBuildCacheable && opts.noCache !== true) {
-    const key = buildKey(
-      sha256(manifestBytes),
-      sha256(lockBytes),
-      sourceDateEpochOf(opts, deps, lockEpoch(lockBytes, lockPath)),
-    );
-    const record = await cache.readBuild(key);
-    if (
-      record !== undefined &&
-      (await store.hasBlob(record.manifest.digest)) &&
-      (await exists(resolve(bundleDirOf(root, record.imageDigest), 'attestations', 'bundle.json')))
-    ) {
-      progress.note(`build cache: ${name}:${version} is unchanged (${record.imageDigest})`);
-      const bundleDir = await commitTagsAndBundle(
-        root,
-        store,
-        work,
-        record.manifest,
-        refs,
-        undefined,
-      );
-      if (opts.noOut !== true)
-        await writeOutFiles({
-          store,
-          bundleDir,
-          manifest: record.manifest,
-          blobs: await imageBlobs(store, record.manifest.digest),
-          ref: refs[0] ?? `${name}:${version}`,
-          out,
-          sourceDateEpoch: sourceDateEpochOf(opts, deps, lockEpoch(lockBytes, lockPath)),
-          cacheDir: resolve(cacheDir, 'build', 'ctp'),
-        });
+    const hit = await reuseCachedBuild({
+      key: buildKey(
+        sha256(manifestBytes),
+        sha256(lockBytes),
+        sourceDateEpochOf(opts, deps.env, lockEpoch(lockBytes, lockPath)),
+      ),
+      sourceDateEpoch: sourceDateEpochOf(opts, deps.env, lockEpoch(lockBytes, lockPath)),
+      root,
+      store,
+      cache,
+      work,
+      refs,
+      out: opts.noOut === true ? undefined : out,
+      progress,
+    });
+    if (hit !== undefined) {
       return result({
-        imageDigest: record.imageDigest,
-        layers: record.layers.map((l) => ({ ...l, cached: true })),
-        sbomPackages: record.sbomPackages,
+        imageDigest: hit.imageDigest,
+        layers: hit.layers.map((l) => ({ ...l, cached: true })),
+        sbomPackages: hit.sbomPackages,
         lockWritten: false,
         cached: true,
       });
@@ -226,7 +168,17 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
     lockPath,
     shippedBasesDir: deps.shippedBasesDir ?? SHIPPED_BASES_DIR,
     buildShippedBase: (file) => buildShippedBase(file, opts, deps),
-    ...(deps.pull !== undefined ? { pull: deps.pull } : {}),
+    pull:
+      deps.pull ??
+      ((form, pinned) =>
+        pullRegistryBase(form, pinned, {
+          store,
+          architecture,
+          env: deps.env,
+          homeDir: deps.homeDir ?? homedir(),
+          progress,
+          logger,
+        })),
     progress,
     logger,
   });
@@ -248,7 +200,7 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
     },
     { exec, env: deps.env, cacheDir, logger, clock: deps.clock, progress },
   );
-  const epoch = sourceDateEpochOf(opts, deps, stage.existing?.sourceDateEpoch);
+  const epoch = sourceDateEpochOf(opts, deps.env, stage.existing?.sourceDateEpoch);
   const sources = resolveAptSources(
     {
       suite: suite ?? 'none',
@@ -411,58 +363,28 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
   }
 
   // 8. Statements and the unsigned bundle.
-  const contextDigest =
-    contextFiles.length === 0 ? undefined : treeDigest(contextFiles.map(contextEntry));
-  const osRelease = parseOsRelease((await finalRootfs.readText('/etc/os-release')) ?? '');
-  const external = externalArtifacts(manifest, fetches);
-  const extraFetches: ArtifactInput[] = fetches
-    .filter((f) => !external.some((e) => e.url === f.url))
-    .map((f) => ({ name: fetchName(f.url), url: f.url, sha256: f.sha256 }));
-  const anyCached = layers.some((l) => l.kind !== 'base' && l.cached);
-  const attestations = buildAttestations({
-    name,
-    version,
-    imageDigest,
-    builderVersion: BUILDER_VERSION,
-    createdAt: formatRfc3339Utc(deps.clock.now()),
-    rootfs: [...table.values()],
-    sbom: {
-      builderVersion: BUILDER_VERSION,
-      sourceDateEpoch: epoch,
-      ...(manifest.metadata.maintainer !== undefined
-        ? { maintainer: manifest.metadata.maintainer }
-        : {}),
-      ...(manifest.metadata.license !== undefined ? { license: manifest.metadata.license } : {}),
-      ...(osRelease !== undefined ? { osRelease } : {}),
-      debianPackages: installed,
-      external,
-      fetches: extraFetches,
-    },
-    provenance: {
-      manifest: { path: opts.manifest, sha256: sha256(manifestBytes) },
-      lock: { path: lockDisplay, sha256: sha256(lockText) },
-      ...(contextDigest !== undefined ? { contextDigest } : {}),
+  const attestations = buildAttestations(
+    statementInputs({
+      manifest,
+      manifestFile: opts.manifest,
+      manifestSha256: sha256(manifestBytes),
+      lockDisplay,
+      lockSha256: sha256(lockText),
+      imageDigest,
+      rootfs: [...table.values()],
+      osRelease: (await finalRootfs.readText('/etc/os-release')) ?? '',
       sourceDateEpoch: epoch,
       frozen: opts.frozen === true,
-      declared: declaredFromManifest(manifest),
-      security: securityProfileFromManifest(manifest),
-      builderVersion: BUILDER_VERSION,
-      nodeVersion: process.versions.node,
-      mirrors: {
-        debian: sources.mirrors.debian,
-        debianSecurity: sources.mirrors['debian-security'],
-      },
-      hermetic: true,
-      cached: anyCached,
-      ...(osRelease?.versionId !== undefined ? { osVersionId: osRelease.versionId } : {}),
-      debianPackages: installed,
-      external,
-      fetches: extraFetches,
+      mirrors: sources.mirrors,
+      cached: layers.some((l) => l.kind !== 'base' && l.cached),
+      installed,
+      fetches,
+      contextFiles,
       invocationId: (deps.randomUUID ?? randomUUID)(),
       startedOn,
       finishedOn: formatRfc3339Utc(deps.clock.now()),
-    },
-  });
+    }),
+  );
   const bundleFiles = await bundleFilesOf({
     name,
     version,
@@ -520,17 +442,6 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
   });
 }
 
-function buildKey(manifestSha256: string, lockSha256: string, epoch: number): string {
-  return buildCacheKey({
-    manifestSha256,
-    lockSha256,
-    contextDigest: null,
-    sourceDateEpoch: epoch,
-    builderVersion: BUILDER_VERSION,
-    zlibVersion: process.versions.zlib ?? '',
-  });
-}
-
 /**
  * Builds a base manifest the builder ships (01 §4) into the same store: its own lock next to it,
  * its own epoch (never the outer build's), no --out files.
@@ -551,65 +462,4 @@ export async function buildShippedBase(
     },
     { ...deps, env: { ...deps.env, SOURCE_DATE_EPOCH: undefined } },
   );
-}
-
-/** SOURCE_DATE_EPOCH of 01 §6.3: the flag, else the environment, else the lock's, else 0. */
-function sourceDateEpochOf(opts: BuildOptions, deps: BuildDeps, lock: number | undefined): number {
-  return resolveSourceDateEpoch({
-    ...(opts.sourceDateEpoch !== undefined ? { flag: opts.sourceDateEpoch } : {}),
-    ...(deps.env['SOURCE_DATE_EPOCH'] !== undefined ? { env: deps.env['SOURCE_DATE_EPOCH'] } : {}),
-    ...(lock !== undefined ? { lock } : {}),
-  }).value;
-}
-
-/** The `sourceDateEpoch` of lock bytes; undefined when they do not parse (the lock stage says why). */
-function lockEpoch(bytes: Uint8Array, path: string): number | undefined {
-  try {
-    return parseLockfile(bytes, { source: path }).sourceDateEpoch;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Config and layer descriptors of a stored image manifest. */
-async function imageBlobs(store: OciLayoutStore, digest: string) {
-  const parsedManifest = JSON.parse(Buffer.from(await store.readBlob(digest)).toString('utf8')) as {
-    config: { mediaType: string; digest: string; size: number };
-    layers: { mediaType: string; digest: string; size: number }[];
-  };
-  return [parsedManifest.config, ...parsedManifest.layers];
-}
-
-/** External dependencies a `fetch` step downloaded (their source URL), for SBOM and provenance. */
-function externalArtifacts(manifest: Manifest, fetches: readonly FetchedInput[]): ArtifactInput[] {
-  const out: ArtifactInput[] = [];
-  for (const [name, e] of Object.entries(manifest.dependencies.external)) {
-    const f = fetches.find((x) => x.url === e.source);
-    if (f === undefined) continue;
-    out.push({ name, version: e.version, url: e.source, sha256: f.sha256, license: e.license });
-  }
-  return out;
-}
-
-/** A context file as a file-integrity row (paths rooted at the context, 02 §6 tree digest). */
-function contextEntry(f: ContextInput): FileEntry {
-  return {
-    path: `/${f.path}`,
-    type: 'f',
-    mode: f.mode,
-    uid: 0,
-    gid: 0,
-    size: f.size,
-    digest: f.sha256,
-    mtime: 0,
-  };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await fs.access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

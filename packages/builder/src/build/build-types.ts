@@ -49,6 +49,8 @@ export interface BuildDeps {
   readonly composer?: ComposerRunner;
   /** Runs maintainer scripts of `install = "configure"` (default: runc). */
   readonly sandbox?: Sandbox;
+  /** Home directory of the registry auth file `~/.docker/config.json` (default: the process's). */
+  readonly homeDir?: string;
   /** Effective uid of the builder (default: the process's). */
   readonly uid?: number;
   /** Where the shipped base manifests are (default: the repository's `manifests/base`). */

@@ -50,3 +50,16 @@ function invalid(text: string, what: string): VcError {
     { hint: 'give seconds since 1970-01-01T00:00:00Z, e.g. $(git log -1 --format=%ct)' },
   );
 }
+
+/** {@link resolveSourceDateEpoch} from a build's `--source-date-epoch`, environment and lock. */
+export function sourceDateEpochOf(
+  opts: { readonly sourceDateEpoch?: string },
+  env: Readonly<Record<string, string | undefined>>,
+  lock: number | undefined,
+): number {
+  return resolveSourceDateEpoch({
+    ...(opts.sourceDateEpoch !== undefined ? { flag: opts.sourceDateEpoch } : {}),
+    ...(env['SOURCE_DATE_EPOCH'] !== undefined ? { env: env['SOURCE_DATE_EPOCH'] } : {}),
+    ...(lock !== undefined ? { lock } : {}),
+  }).value;
+}

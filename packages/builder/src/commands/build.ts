@@ -115,6 +115,7 @@ async function runBuild(
         logger,
         progress,
         uid: deps.uid,
+        homeDir: deps.homeDir,
       },
     );
     const summary = renderSummary(result, deps.cwd);

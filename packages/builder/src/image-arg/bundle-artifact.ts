@@ -5,19 +5,10 @@ import { BUNDLE_MEDIA_TYPE } from '@verified-container/shared/attestation';
 import { sha256Digest } from '@verified-container/shared/crypto';
 import { parseJson, type JsonValue } from '@verified-container/shared/json';
 import { toJsonBlob, type JsonBlob } from '../oci/image-manifest.js';
-import { MANIFEST_MEDIA_TYPE, type Descriptor } from '../oci/media-types.js';
+import { EMPTY_DESCRIPTOR, MANIFEST_MEDIA_TYPE, type Descriptor } from '../oci/media-types.js';
 import { toDescriptor } from '../store/oci-index.js';
 
-/** The OCI empty descriptor's media type (image-spec `application/vnd.oci.empty.v1+json`). */
-export const EMPTY_MEDIA_TYPE = 'application/vnd.oci.empty.v1+json';
-/** The two bytes `{}` the empty descriptor names. */
-export const EMPTY_BLOB: Readonly<Uint8Array> = Uint8Array.of(0x7b, 0x7d);
-/** The empty descriptor: `sha256` of `{}`, size 2. */
-export const EMPTY_DESCRIPTOR: Descriptor = {
-  mediaType: EMPTY_MEDIA_TYPE,
-  digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
-  size: 2,
-};
+export { EMPTY_BLOB, EMPTY_DESCRIPTOR, EMPTY_MEDIA_TYPE } from '../oci/media-types.js';
 
 /** An artifact manifest holding one bundle, with the bundle blob it names. */
 export interface BundleArtifact {

@@ -32,3 +32,14 @@ const DOCKER_TO_OCI: Readonly<Record<string, string>> = {
 export function toOciMediaType(mediaType: string): string {
   return DOCKER_TO_OCI[mediaType] ?? mediaType;
 }
+
+/** The OCI empty descriptor's media type (image-spec "Guidance for an Empty Descriptor"). */
+export const EMPTY_MEDIA_TYPE = 'application/vnd.oci.empty.v1+json';
+/** The two bytes `{}` the empty descriptor names. */
+export const EMPTY_BLOB: Readonly<Uint8Array> = Uint8Array.of(0x7b, 0x7d);
+/** The empty descriptor: sha256 of `{}`, size 2 (an artifact's config). */
+export const EMPTY_DESCRIPTOR: Descriptor = {
+  mediaType: EMPTY_MEDIA_TYPE,
+  digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+  size: 2,
+};

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { createHash, randomBytes } from 'node:crypto';
-import { constants, createWriteStream, promises as fs } from 'node:fs';
+import { constants, createWriteStream, promises as fs, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -54,9 +55,10 @@ export async function writeContentAddressed(
   const tmp = join(target.tmpDir, `.tmp-${randomBytes(8).toString('hex')}`);
   const hash = createHash('sha256');
   let size = 0;
+  let out: WriteStream | undefined;
   try {
     const input = source instanceof Uint8Array ? Readable.from([source]) : source;
-    const out = createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
+    out = createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
     await pipeline(
       input,
       async function* (chunks: AsyncIterable<Uint8Array>) {
@@ -88,6 +90,12 @@ export async function writeContentAddressed(
     else target.deferSync(final);
     return { hex, size };
   } catch (cause) {
+    // A source that fails at once can leave the stream still opening the file: wait for it to
+    // close, or the file would appear after the removal.
+    if (out !== undefined && !out.closed) {
+      out.destroy();
+      await once(out, 'close').catch(() => undefined);
+    }
     await fs.rm(tmp, { force: true });
     if (cause instanceof VcError) throw cause;
     throw new VcError('WRITE_FAILED', `cannot store ${expected?.what ?? 'blob'} in ${target.dir}`, {

@@ -82,9 +82,19 @@ describe.skipIf(!ready)('examples on cerro-torre/debian:bookworm-slim', () => {
       config.process.args = args;
       config.root.readonly = true;
       const system = ['/proc', '/dev', '/sys'];
-      config.mounts = (config.mounts as { destination: string }[]).filter((m) =>
-        system.some((d) => m.destination === d || m.destination.startsWith(`${d}/`)),
-      );
+      // Writable scratch where the runtime gives one (the manifests' read-only exceptions).
+      const scratch = ['/tmp', '/run'].map((destination) => ({
+        destination,
+        type: 'tmpfs',
+        source: 'tmpfs',
+        options: ['nosuid', 'nodev', 'mode=1777'],
+      }));
+      config.mounts = [
+        ...(config.mounts as { destination: string }[]).filter((m) =>
+          system.some((d) => m.destination === d || m.destination.startsWith(`${d}/`)),
+        ),
+        ...scratch,
+      ];
       if (user === 'root') config.process.user = { uid: 0, gid: 0 };
       writeFileSync(configPath, JSON.stringify(config));
       return execFileSync('runc', ['run', '--bundle', join(bundle, 'b'), id], {

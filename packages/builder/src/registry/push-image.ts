@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+// `cerro-torre push` as a programmatic API (01 §8): an image of the store and its attestation
+// bundle to one or more registry repositories.
+import { VcError } from '@verified-container/shared';
+import { formatBytes, silentProgress, type BuildProgress } from '../build/progress.js';
+import { shortDigest } from '../build/summary.js';
+import {
+  EMPTY_BLOB,
+  EMPTY_DESCRIPTOR,
+  MANIFEST_MEDIA_TYPE,
+  type Descriptor,
+} from '../oci/media-types.js';
+import type { OciLayoutStore } from '../store/oci-layout-store.js';
+import { bundleArtifact } from '../image-arg/bundle-artifact.js';
+import { attachmentTag } from './bundle-artifact.js';
+import { parseImageDocument } from './image-documents.js';
+import { openRegistryClient, type RegistryDeps } from './open-registry.js';
+import { repositoryName, type RegistryReference } from './reference.js';
+import type { RegistryClient } from './registry-client.js';
+
+export interface PushImageInput {
+  readonly store: OciLayoutStore;
+  /** The image manifest's descriptor in the store. */
+  readonly image: Descriptor;
+  /** Where to push: each reference's tag is written (digests in them are ignored). */
+  readonly destinations: readonly RegistryReference[];
+  /** `attestations/bundle.json` of the image, pushed as its artifact. */
+  readonly bundle: Uint8Array;
+}
+
+export interface PushImageDeps extends RegistryDeps {
+  readonly progress?: BuildProgress;
+  /** Default: {@link openRegistryClient} with these deps. */
+  readonly openClient?: (ref: RegistryReference) => Promise<RegistryClient>;
+}
+
+export interface PushedTag {
+  /** `host/repo:tag`. */
+  readonly reference: string;
+  readonly repository: string;
+  readonly tag: string;
+  readonly digest: string;
+}
+
+export interface PushedBlob {
+  readonly repository: string;
+  readonly digest: string;
+  readonly size: number;
+  /** False when the registry had it already. */
+  readonly uploaded: boolean;
+}
+
+export interface PushedBundle {
+  readonly repository: string;
+  /** Digest of the artifact manifest. */
+  readonly digest: string;
+  /** The registry indexed the subject (OCI-Subject header, or its referrers API answers). */
+  readonly referrersApi: boolean;
+  /** `sha256-<image hex>.att` when the registry has no referrers API. */
+  readonly tag?: string;
+}
+
+export interface PushResult {
+  /** The image manifest digest. */
+  readonly digest: string;
+  readonly tags: readonly PushedTag[];
+  readonly blobs: readonly PushedBlob[];
+  readonly bundles: readonly PushedBundle[];
+}
+
+/**
+ * Pushes per repository: the image's blobs (skipped when present), its manifest under each tag,
+ * then the bundle artifact by digest, tagged `sha256-<hex>.att` when the registry has no
+ * referrers API. Blobs are read from the store; the manifest is checked against its digest.
+ */
+export async function pushImage(input: PushImageInput, deps: PushImageDeps): Promise<PushResult> {
+  const progress = deps.progress ?? silentProgress;
+  const open = deps.openClient ?? ((ref: RegistryReference) => openRegistryClient(ref, deps));
+  if (input.image.mediaType !== MANIFEST_MEDIA_TYPE) {
+    throw new VcError(
+      'UNSUPPORTED',
+      `push: ${input.image.digest} is a ${input.image.mediaType}, not an image manifest`,
+    );
+  }
+  const manifestBytes = await input.store.readBlob(input.image.digest);
+  const doc = parseImageDocument(
+    manifestBytes,
+    input.image.mediaType,
+    `image ${input.image.digest}`,
+  );
+  if (doc.kind !== 'manifest') {
+    throw new VcError('UNSUPPORTED', `push: ${input.image.digest} is an index, not an image`);
+  }
+  const imageBlobs = unique([doc.manifest.config, ...doc.manifest.layers]);
+  const artifact = bundleArtifact(input.bundle, input.image);
+
+  const tags: PushedTag[] = [];
+  const blobs: PushedBlob[] = [];
+  const bundles: PushedBundle[] = [];
+  for (const group of groupByRepository(input.destinations)) {
+    const first = group[0]!;
+    const repository = repositoryName(first);
+    const client = await open(first);
+    const upload = async (d: Descriptor, source: () => AsyncIterable<Uint8Array>) => {
+      const task = `pushing ${shortDigest(d.digest)}`;
+      progress.begin(task, formatBytes(d.size));
+      const { uploaded } = await client.uploadBlob(first.repository, d, () =>
+        counted(source(), (n) => progress.advance(task, n, d.size)),
+      );
+      progress.end(task, uploaded ? formatBytes(d.size) : 'already there');
+      blobs.push({ repository, digest: d.digest, size: d.size, uploaded });
+    };
+
+    for (const d of imageBlobs) await upload(d, () => input.store.openBlob(d.digest));
+    for (const ref of group) {
+      const { digest } = await client.putManifest(
+        ref.repository,
+        ref.tag,
+        manifestBytes,
+        input.image.mediaType,
+      );
+      tags.push({ reference: `${repository}:${ref.tag}`, repository, tag: ref.tag, digest });
+    }
+
+    await upload(EMPTY_DESCRIPTOR, () => once(EMPTY_BLOB));
+    await upload(artifact.bundle, () => once(input.bundle));
+    const put = await client.putManifest(
+      first.repository,
+      artifact.manifest.descriptor.digest,
+      artifact.manifest.bytes,
+      MANIFEST_MEDIA_TYPE,
+    );
+    const referrersApi =
+      put.subject !== undefined ||
+      (await client.referrers(first.repository, input.image.digest)).supported;
+    if (referrersApi) {
+      bundles.push({ repository, digest: put.digest, referrersApi });
+      continue;
+    }
+    const tag = attachmentTag(input.image.digest);
+    await client.putManifest(first.repository, tag, artifact.manifest.bytes, MANIFEST_MEDIA_TYPE);
+    bundles.push({ repository, digest: put.digest, referrersApi, tag });
+  }
+  return { digest: input.image.digest, tags, blobs, bundles };
+}
+
+/** Destinations grouped by `host/repo`, in the order they were given; tags deduplicated. */
+export function groupByRepository(refs: readonly RegistryReference[]): RegistryReference[][] {
+  const groups = new Map<string, RegistryReference[]>();
+  for (const ref of refs) {
+    const key = repositoryName(ref);
+    const group = groups.get(key) ?? [];
+    if (!group.some((r) => r.tag === ref.tag)) group.push(ref);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
+function unique(descriptors: readonly Descriptor[]): Descriptor[] {
+  const seen = new Set<string>();
+  return descriptors.filter((d) => !seen.has(d.digest) && seen.add(d.digest) !== undefined);
+}
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  await Promise.resolve();
+  yield bytes;
+}
+
+async function* counted(
+  source: AsyncIterable<Uint8Array>,
+  onBytes: (done: number) => void,
+): AsyncGenerator<Uint8Array> {
+  let done = 0;
+  for await (const chunk of source) {
+    done += chunk.byteLength;
+    onBytes(done);
+    yield chunk;
+  }
+}
