@@ -70,6 +70,22 @@ steps = [
       src = "/usr/share/wordpress/vendor/verified-container/aegis-headers/aegis-mu-plugin.php",
       dest = "/usr/share/wordpress/wp-content/mu-plugins/aegis-mu-plugin.php" },
 
+    # php-fpm as a container process: logs on stderr (the root is read-only), FastCGI on port 9000
+    # for the nginx container, and the WORDPRESS_* environment passed to PHP
+    { action = "write-file", path = "/etc/php/8.2/fpm/pool.d/zz-verified-container.conf", content = """
+[global]
+error_log = /proc/self/fd/2
+pid = /tmp/php-fpm.pid
+daemonize = no
+
+[www]
+listen = 9000
+access.log = /proc/self/fd/2
+clear_env = no
+catch_workers_output = yes
+decorate_workers_output = no
+""" },
+
     # Permissions
     { action = "mkdir", path = "/var/ratelimit", mode = "0750" },
     { action = "chown", path = "/var/ratelimit", user = "www-data", group = "www-data" },

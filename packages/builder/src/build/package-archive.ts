@@ -21,15 +21,13 @@ export type PackageMember =
     };
 
 /**
- * Writes the members (relative paths, `/`-separated) as a gzip tar to `path` atomically: files
- * 0644 and directories 0755, owned 0:0, mtime = `sourceDateEpoch`, sorted by path bytes. Returns
- * the identities of the archive.
+ * The members as file-table entries (files 0644 owned 0:0, mtime `sourceDateEpoch`) and the
+ * content source the tar writer reads them from; members with the same bytes share an opener.
  */
-export async function writePackageArchive(
-  path: string,
+export function memberTable(
   members: readonly PackageMember[],
   sourceDateEpoch: number,
-): Promise<PackedLayer> {
+): { entries: FileEntry[]; content: { open(digest: string): Readable } } {
   const openers = new Map<string, () => Readable>();
   const entries: FileEntry[] = members.map((m) => {
     const sha256 = 'bytes' in m ? createHash('sha256').update(m.bytes).digest('hex') : m.sha256;
@@ -49,11 +47,24 @@ export async function writePackageArchive(
   const content = {
     open: (digest: string) => {
       const open = openers.get(digest);
-      if (open === undefined)
-        throw new VcError('INTERNAL', `no package member has sha256 ${digest}`);
+      if (open === undefined) throw new VcError('INTERNAL', `no member has sha256 ${digest}`);
       return open();
     },
   };
+  return { entries, content };
+}
+
+/**
+ * Writes the members (relative paths, `/`-separated) as a gzip tar to `path` atomically: files
+ * 0644 and directories 0755, owned 0:0, mtime = `sourceDateEpoch`, sorted by path bytes. Returns
+ * the identities of the archive.
+ */
+export async function writePackageArchive(
+  path: string,
+  members: readonly PackageMember[],
+  sourceDateEpoch: number,
+): Promise<PackedLayer> {
+  const { entries, content } = memberTable(members, sourceDateEpoch);
   return writeStreamAtomic(path, (sink) =>
     writeLayer({ entries }, { content, sourceDateEpoch }, sink),
   );
