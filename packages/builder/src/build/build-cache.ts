@@ -6,7 +6,7 @@ import type { Logger } from '@verified-container/shared';
 import type { FileEntry, InstalledPackage } from '@verified-container/shared/image';
 import { ensureDirectory, writeFileAtomic } from '../io/files.js';
 import type { Descriptor } from '../oci/media-types.js';
-import type { ContextInput, FetchedInput } from '../steps/step-inputs.js';
+import type { ComposerInput, ContextInput, FetchedInput } from '../steps/step-inputs.js';
 import type { LayerReport } from './build-types.js';
 
 /** `layers/<key>.json` (01 §6.4). */
@@ -29,6 +29,8 @@ export interface LayerTableRecord {
   /** Steps layer: the downloads and context files the steps read. */
   readonly fetches?: readonly FetchedInput[];
   readonly contextFiles?: readonly ContextInput[];
+  /** Steps layer: what `composer-require` steps wrote (for the lock). */
+  readonly composer?: readonly ComposerInput[];
 }
 
 /** `builds/<key>.json`: the result of a whole build. */

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // The whole pipeline without network: a scratch base and steps only (no Debian packages).
-import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { fixedClock, noopLogger } from '@verified-container/shared';
 import { checkSbom, parseBundle } from '@verified-container/shared/attestation';
+import { pack } from 'tar-stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Fetcher } from '../steps/step-context.js';
 import { buildImage } from './build-image.js';
 import type { BuildDeps, BuildOptions } from './build-types.js';
+import { snapshotFiles, testBuildDeps } from './test-support.js';
 
 const MANIFEST = `
 [package]
@@ -52,9 +52,7 @@ user = "app"
 GREETING = "hello"
 `;
 
-const noFetch: Fetcher = {
-  fetch: () => Promise.reject(new Error('no network in unit tests')),
-};
+const hasSecilc = spawnSync('secilc', ['--help']).error === undefined;
 
 let dir: string;
 let deps: BuildDeps;
@@ -63,32 +61,11 @@ let opts: BuildOptions;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'ct-build-'));
   writeFileSync(join(dir, 'hello.ctp'), MANIFEST);
-  deps = {
-    env: {},
-    clock: fixedClock(new Date('2026-11-25T10:00:00Z')),
-    logger: noopLogger,
-    fetcher: noFetch,
-    randomUUID: () => '7d0c3a52-3b9e-4f1e-9a57-0c2f7a3e1b11',
-  };
+  deps = testBuildDeps();
   opts = { manifest: 'hello.ctp', cwd: dir, root: join(dir, 'store') };
 });
 
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Every file under a directory with its sha256, for "nothing changed" checks. */
-function snapshot(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    if (!existsSync(d)) return;
-    for (const ent of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, ent.name);
-      if (ent.isDirectory()) walk(p);
-      else out[p] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(root);
-  return out;
-}
 
 describe('buildImage (scratch + steps)', () => {
   it('stores the image and bundle, writes --out and the lock', async () => {
@@ -174,11 +151,14 @@ describe('buildImage (scratch + steps)', () => {
 
   it('leaves the store and --out unchanged when the build fails before the commit', async () => {
     await buildImage(opts, deps);
-    const before = { store: snapshot(join(dir, 'store/images')), out: snapshot(join(dir, 'dist')) };
+    const before = {
+      store: snapshotFiles(join(dir, 'store/images')),
+      out: snapshotFiles(join(dir, 'dist')),
+    };
     writeFileSync(join(dir, 'hello.ctp'), MANIFEST.replace('user = "app"', 'user = "nobody"'));
     await expect(buildImage(opts, deps)).rejects.toMatchObject({ code: 'BUILD_USER_UNKNOWN' });
-    expect(snapshot(join(dir, 'store/images'))).toEqual(before.store);
-    expect(snapshot(join(dir, 'dist'))).toEqual(before.out);
+    expect(snapshotFiles(join(dir, 'store/images'))).toEqual(before.store);
+    expect(snapshotFiles(join(dir, 'dist'))).toEqual(before.out);
     expect(existsSync(join(dir, 'store/bundles'))).toBe(true);
     expect(readdirSync(join(dir, 'store/cache/build/work'))).toEqual([]);
   });
@@ -212,8 +192,15 @@ describe('buildImage (scratch + steps)', () => {
     expect(provenance.predicate.buildDefinition.externalParameters.context).toEqual({
       digest: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown },
     });
-    // Context reads are not build-cached: the second build runs the steps again.
-    expect((await buildImage(opts, deps)).cached).toBe(false);
+    // The context files are part of the cache keys: unchanged, the build is a cache hit; one
+    // changed byte runs the steps again.
+    const again = await buildImage(opts, deps);
+    expect(again.cached).toBe(true);
+    expect(again.image.digest).toBe(result.image.digest);
+    writeFileSync(join(dir, 'index.html'), '<h1>hello!</h1>\n');
+    const changed = await buildImage(opts, deps);
+    expect(changed.cached).toBe(false);
+    expect(changed.image.digest).not.toBe(result.image.digest);
   });
 
   it('refuses --frozen without a lock', async () => {
@@ -280,4 +267,43 @@ describe('buildImage (scratch + steps)', () => {
       code: 'BUILD_STEP_FAILED',
     });
   });
+
+  it('an archive with a ../ entry is BUILD_ARCHIVE_UNSAFE, and nothing is stored', async () => {
+    const tar = pack();
+    const chunks: Buffer[] = [];
+    tar.on('data', (c) => chunks.push(c as Buffer));
+    const ended = new Promise<void>((ok) => tar.on('end', () => ok()));
+    tar.entry({ name: 'ok.txt' }, 'fine');
+    tar.entry({ name: '../escape.txt' }, 'evil');
+    tar.finalize();
+    await ended;
+    writeFileSync(join(dir, 'evil.tar'), Buffer.concat(chunks));
+    writeFileSync(
+      join(dir, 'evil.ctp'),
+      `[package]\nname = "x"\nversion = "1"\n` +
+        `[[build.steps]]\naction = "copy"\nsrc = "evil.tar"\ndest = "/evil.tar"\n` +
+        `[[build.steps]]\naction = "extract"\narchive = "/evil.tar"\ndest = "/srv"\n`,
+    );
+    await expect(buildImage({ ...opts, manifest: 'evil.ctp' }, deps)).rejects.toMatchObject({
+      code: 'BUILD_ARCHIVE_UNSAFE',
+      message: /\.\.\/escape\.txt/,
+    });
+    expect(existsSync(join(dir, 'store/images/index.json'))).toBe(false);
+  });
+
+  it.skipIf(!hasSecilc)(
+    'an SELinux policy secilc refuses is BUILD_SELINUX_POLICY, and nothing is stored',
+    async () => {
+      writeFileSync(
+        join(dir, 'policy.ctp'),
+        `[package]\nname = "x"\nversion = "1"\n[security.selinux]\ntype = "app_t"\n` +
+          `custom-policy = "type app_t;\\nallow app_t self:file { read };"\n`,
+      );
+      await expect(buildImage({ ...opts, manifest: 'policy.ctp' }, deps)).rejects.toMatchObject({
+        code: 'BUILD_SELINUX_POLICY',
+        message: /Re-declaration of type app_t/,
+      });
+      expect(existsSync(join(dir, 'store/images'))).toBe(false);
+    },
+  );
 });

@@ -26,6 +26,7 @@ import { buildSelinuxModule } from '../selinux/index.js';
 import { OciLayoutStore } from '../store/oci-layout-store.js';
 import { ChildProcessStreamExec } from '../steps/exec.js';
 import { HttpFetcher } from '../steps/http-fetcher.js';
+import { contextInputsDigest, contextPathsOf, stepsReachNetwork } from '../steps/context-inputs.js';
 import { RootFs } from '../steps/rootfs.js';
 import type { ComposerInput, ContextInput, FetchedInput } from '../steps/step-inputs.js';
 import { BUILDER_VERSION } from '../version.js';
@@ -40,7 +41,7 @@ import { BuildCache } from './build-cache.js';
 import type { BuildDeps, BuildOptions, BuildResult, LayerReport } from './build-types.js';
 import { commitBlobs, commitTagsAndBundle, ensureStoreFile, writeOutFiles } from './commit.js';
 import { assertRuntimeUser, imageConfigInput } from './image-config-input.js';
-import { packagesStage, stepsNeedFreshRun, stepsStage } from './layer-stages.js';
+import { packagesStage, stepsStage } from './layer-stages.js';
 import { lockStage, withStepInputs } from './lock-stage.js';
 import { outFiles } from './out-files.js';
 import { basePackages, mergePackages, writeImagePackages } from './image-packages.js';
@@ -120,7 +121,9 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
   const out = outFiles(resolve(opts.cwd, opts.outDir ?? DEFAULT_OUT_DIR), name, version);
   const refs = [...new Set([version, ...manifest.export.oci.tags])].map((t) => `${name}:${t}`);
   const tags = refs.map((r) => r.slice(name.length + 1));
-  const wholeBuildCacheable = !stepsNeedFreshRun(manifest.build.steps);
+  const contextDir = resolve(dirname(manifestPath), manifest.build.context);
+  const contextDigest = await contextInputsDigest(contextDir, contextPathsOf(manifest.build.steps));
+  const wholeBuildCacheable = !stepsReachNetwork(manifest.build.steps);
   const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 
   const result = (fields: ResultFields): BuildResult =>
@@ -136,6 +139,7 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
       key: buildKey(
         sha256(manifestBytes),
         sha256(lockBytes),
+        contextDigest,
         sourceDateEpochOf(opts, deps.env, lockEpoch(lockBytes, lockPath)),
       ),
       sourceDateEpoch: sourceDateEpochOf(opts, deps.env, lockEpoch(lockBytes, lockPath)),
@@ -281,7 +285,8 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
       steps: manifest.build.steps,
       lower: table,
       lowerDiffIds: layers.map((l) => l.diffId),
-      contextDir: resolve(dirname(manifestPath), manifest.build.context),
+      contextDir,
+      contextDigest,
       manifestFile: opts.manifest,
       fetcher: deps.fetcher ?? new HttpFetcher({ logger }),
       composer:
@@ -425,7 +430,7 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
   await writeImagePackages(cacheDir, imageDigest, installed);
   const reports = layers.map(({ origin: _origin, ...l }) => l);
   if (wholeBuildCacheable) {
-    const key = buildKey(sha256(manifestBytes), sha256(lockText), epoch);
+    const key = buildKey(sha256(manifestBytes), sha256(lockText), contextDigest, epoch);
     await cache.writeBuild(key, {
       imageDigest,
       manifest: imageManifest.descriptor,

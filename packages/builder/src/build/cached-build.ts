@@ -13,12 +13,17 @@ import type { OutFiles } from './out-files.js';
 import type { BuildProgress } from './progress.js';
 import type { WorkDir } from './work-dir.js';
 
-/** The whole-build key: manifest and lock bytes, epoch, builder and zlib versions. */
-export function buildKey(manifestSha256: string, lockSha256: string, epoch: number): string {
+/** The whole-build key: manifest and lock bytes, context inputs, epoch, builder and zlib versions. */
+export function buildKey(
+  manifestSha256: string,
+  lockSha256: string,
+  contextDigest: string | null,
+  epoch: number,
+): string {
   return buildCacheKey({
     manifestSha256,
     lockSha256,
-    contextDigest: null,
+    contextDigest,
     sourceDateEpoch: epoch,
     builderVersion: BUILDER_VERSION,
     zlibVersion: process.versions.zlib ?? '',

@@ -18,6 +18,7 @@ import type { OciLayoutStore } from '../store/oci-layout-store.js';
 import type { StreamExec } from '../steps/exec.js';
 import { RootFs } from '../steps/rootfs.js';
 import { parentPath } from '../steps/rootfs-path.js';
+import { stepsReachNetwork } from '../steps/context-inputs.js';
 import { runSteps } from '../steps/run-steps.js';
 import type { ComposerRunner, Fetcher } from '../steps/step-context.js';
 import {
@@ -226,16 +227,8 @@ export interface StepsStageInput {
   readonly streamExec: StreamExec;
   /** Files the builder adds after the steps (the SELinux module, 01 §2.3, §6.2). */
   readonly generated: readonly GeneratedImageFile[];
-}
-
-/** True when a step reads the build context or runs composer: such steps are not layer-cached. */
-export function stepsNeedFreshRun(steps: readonly ManifestStep[]): boolean {
-  return steps.some(
-    (s) =>
-      (s.action === 'copy' && s.from === 'context') ||
-      (s.action === 'fetch' && s.url.startsWith('file:')) ||
-      s.action === 'composer-require',
-  );
+  /** `contextInputsDigest` of what the steps read from the context (null: nothing). */
+  readonly contextDigest: string | null;
 }
 
 /** The steps layer: from the layer cache when nothing it reads can change, else run and packed. */
@@ -255,6 +248,7 @@ export async function stepsStage(
     lower: input.lowerDiffIds,
     inputs: {
       steps: JSON.parse(JSON.stringify(input.steps)) as JsonValue,
+      context: input.contextDigest,
       generated: input.generated.map((f) => ({
         path: f.path,
         mode: f.mode,
@@ -264,7 +258,7 @@ export async function stepsStage(
     sourceDateEpoch: env.sourceDateEpoch,
     builderVersion: env.builderVersion,
   });
-  if (!stepsNeedFreshRun(input.steps)) {
+  if (!stepsReachNetwork(input.steps)) {
     const hit = await cachedLayer(env, key, input.lower);
     if (hit !== undefined) {
       env.progress.note(`  steps layer: cached (${input.steps.length} steps)`);
@@ -272,7 +266,7 @@ export async function stepsStage(
         ...hit.result,
         fetches: hit.table.fetches ?? [],
         contextFiles: hit.table.contextFiles ?? [],
-        composer: [],
+        composer: hit.table.composer ?? [],
       };
     }
   }
@@ -301,9 +295,13 @@ export async function stepsStage(
   }
   env.progress.end(task);
   const upper = tableOf(rootfs);
-  const extra = { fetches: inputs.fetches, contextFiles: inputs.contextFiles };
+  const extra = {
+    fetches: inputs.fetches,
+    contextFiles: inputs.contextFiles,
+    composer: inputs.composer,
+  };
   const result = await packDiff(env, 'steps', key, input.lower, upper, extra);
-  return { ...result, ...extra, composer: inputs.composer };
+  return { ...result, ...extra };
 }
 
 function tableOf(rootfs: RootFs): Map<string, FileEntry> {

@@ -9,7 +9,7 @@ import { BUNDLE_MEDIA_TYPE } from '@verified-container/shared/attestation';
 import { makeDeps, text } from '../../test/support.js';
 import type { BuildResult } from '../build/build-types.js';
 import { runCli } from '../cli.js';
-import { buildTestImage } from '../export/test-support.js';
+import { buildTestImage } from '../build/test-support.js';
 
 let dir: string;
 let built: BuildResult;
@@ -17,7 +17,7 @@ const progress: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ct-export-'));
-  built = await buildTestImage(dir);
+  built = await buildTestImage(dir, { sourceDateEpoch: '1700000000' });
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeDeps, tempDir, text } from '../../test/support.js';
 import { runCli } from '../cli.js';
-import { TEST_IMAGE_MANIFEST } from '../export/test-support.js';
+import { TEST_IMAGE_MANIFEST } from '../build/test-support.js';
 
 const run = (cwd: string, ...argv: string[]) =>
   runCli(argv, { ...makeDeps(cwd), progress: () => undefined } as ReturnType<typeof makeDeps>);

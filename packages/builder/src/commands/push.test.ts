@@ -3,69 +3,27 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { noopLogger } from '@verified-container/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDeps, text } from '../../test/support.js';
-import { buildImage } from '../build/build-image.js';
+import { buildTestImage, testImageManifest } from '../build/test-support.js';
 import { runCli } from '../cli.js';
 import { MemoryRegistry } from '../registry/test-support.js';
-import type { Fetcher } from '../steps/step-context.js';
 import type { PushCommandDeps } from './push.js';
 
 const HOST = 'reg.example.org';
 const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-
-const manifest = (exportTable: string) => `
-[package]
-name = "example/hello"
-version = "1.0.0"
-
-${exportTable}
-
-[[build.steps]]
-action = "mkdir"
-path = "/etc"
-
-[[build.steps]]
-action = "write-file"
-path = "/etc/passwd"
-content = "root:x:0:0:root:/root:/bin/sh\\n"
-
-[[build.steps]]
-action = "write-file"
-path = "/etc/group"
-content = "root:x:0:\\n"
-
-[runtime]
-command = ["/bin/sh"]
-`;
-
-const noFetch: Fetcher = { fetch: () => Promise.reject(new Error('no network in unit tests')) };
 
 let dir: string;
 let digest: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ct-push-'));
-  const deps = makeDeps(dir);
-  writeFileSync(
-    join(dir, 'hello.ctp'),
-    manifest(`[export.oci]\nregistry = "${HOST}/team/hello"\ntags = ["latest"]`),
-  );
-  writeFileSync(join(dir, 'bare.ctp'), manifest('').replace('example/hello', 'example/bare'));
-  const build = (file: string) =>
-    buildImage(
-      { manifest: file, cwd: dir, root: join(dir, 'store') },
-      {
-        env: {},
-        clock: deps.clock,
-        logger: noopLogger,
-        fetcher: noFetch,
-        randomUUID: () => '7d0c3a52-3b9e-4f1e-9a57-0c2f7a3e1b11',
-      },
-    );
-  digest = (await build('hello.ctp')).image.digest;
-  await build('bare.ctp');
+  const hello = testImageManifest({ registry: `${HOST}/team/hello`, tags: ['latest'] });
+  digest = (await buildTestImage(dir, { manifest: hello })).image.digest;
+  await buildTestImage(dir, {
+    manifest: testImageManifest({ name: 'example/bare' }),
+    file: 'bare.ctp',
+  });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

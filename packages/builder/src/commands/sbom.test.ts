@@ -7,14 +7,14 @@ import { checkSbom } from '@verified-container/shared/attestation';
 import { makeDeps, text } from '../../test/support.js';
 import type { BuildResult } from '../build/build-types.js';
 import { runCli } from '../cli.js';
-import { buildTestImage } from '../export/test-support.js';
+import { buildTestImage } from '../build/test-support.js';
 
 let dir: string;
 let built: BuildResult;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ct-sbom-'));
-  built = await buildTestImage(dir);
+  built = await buildTestImage(dir, { sourceDateEpoch: '1700000000' });
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSbom } from '@verified-container/shared/attestation';
 import type { BuildResult } from '../../src/build/build-types.js';
 import { runCli } from '../../src/cli.js';
-import { TEST_IMAGE_MANIFEST, buildTestImage } from '../../src/export/test-support.js';
+import { TEST_IMAGE_MANIFEST, buildTestImage } from '../../src/build/test-support.js';
 import { makeDeps, text } from '../support.js';
 
 const has = (tool: string) => spawnSync(tool, ['--version']).status === 0;
@@ -26,7 +26,7 @@ describe.skipIf(!has('skopeo') || !has('umoci'))('export read by skopeo and umoc
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ct-it-export-'));
-    built = await buildTestImage(dir);
+    built = await buildTestImage(dir, { sourceDateEpoch: '1700000000' });
   });
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,31 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
 // `cerro-torre build` end to end against the Debian mirror (network): busybox on scratch with
 // install = "extract". `pnpm test:slow`.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixedClock, noopLogger } from '@verified-container/shared';
 import { checkSbom } from '@verified-container/shared/attestation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_APT_MIRROR } from '../../src/debian/apt-sources.js';
+import { snapshotFiles } from '../../src/build/test-support.js';
 import { parseDpkgStatus } from '../../src/debian/dpkg-database.js';
-import { runCli } from '../../src/cli.js';
-import type { BuildCommandDeps } from '../../src/commands/build.js';
-
-const mirror = process.env['CT_APT_MIRROR'] ?? DEFAULT_APT_MIRROR;
-const has = (tool: string, arg = '--version') => spawnSync(tool, [arg]).status === 0;
-
-async function reachable(url: string): Promise<boolean> {
-  try {
-    return (await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(5000) })).ok;
-  } catch {
-    return false;
-  }
-}
+import {
+  IS_ROOT,
+  Timings,
+  debianMirrorReady,
+  has,
+  hostBuildDeps,
+  runcRun,
+  sbomDebianRows,
+  timedBuild,
+  umociUnpack,
+} from '../support.js';
 
 /** The parts of the --json document (01 §9) the tests read. */
 interface BuildDocument {
@@ -36,9 +33,8 @@ interface BuildDocument {
   error?: { code: string };
 }
 
-const ready =
-  has('apt-get') && has('dpkg-deb') && (await reachable(`${mirror}/dists/bookworm/InRelease`));
-const canRun = process.getuid?.() === 0 && has('runc') && has('umoci', '--version');
+const ready = await debianMirrorReady('apt-get', 'dpkg-deb');
+const canRun = IS_ROOT && has('runc') && has('umoci');
 
 const PAYLOAD = Buffer.from('fetched over http\n');
 const PAYLOAD_SHA256 = createHash('sha256').update(PAYLOAD).digest('hex');
@@ -80,39 +76,12 @@ describe.skipIf(!ready)('cerro-torre build (busybox on scratch, extract)', () =>
   let dir: string;
   let server: Server;
   let url: string;
-  const timings: Record<string, number> = {};
-  const deps = (): BuildCommandDeps => ({
-    env: { ...process.env, VC_ROOT: join(dir, 'store'), SOURCE_DATE_EPOCH: undefined },
-    cwd: dir,
-    uid: 0,
-    homeDir: dir,
-    clock: fixedClock(new Date('2026-11-25T10:00:00Z')),
-    logger: noopLogger,
-    interactive: false,
-    progress: () => undefined,
-  });
-  const build = async (label: string, ...args: string[]) => {
-    const started = performance.now();
-    const result = await runCli(['build', 'hello.ctp', '--json', ...args], deps());
-    timings[label] = Math.round(performance.now() - started);
-    const stdout = typeof result.stdout === 'string' ? result.stdout : '';
-    const doc: BuildDocument | undefined = stdout === '' ? undefined : JSON.parse(stdout);
-    return { ...result, doc };
-  };
+  const timings = new Timings();
+  const build = (label: string, ...args: string[]) =>
+    timedBuild<BuildDocument>(timings, label, hostBuildDeps(dir), 'hello.ctp', ...args);
   /** Every file of the image store and --out, with its sha256. */
-  const snapshot = () => {
-    const out: Record<string, string> = {};
-    const walk = (d: string) => {
-      if (!existsSync(d)) return;
-      for (const ent of readdirSync(d, { withFileTypes: true })) {
-        const p = join(d, ent.name);
-        if (ent.isDirectory()) walk(p);
-        else out[p] = createHash('sha256').update(readFileSync(p)).digest('hex');
-      }
-    };
-    for (const d of ['store/images', 'store/bundles', 'dist']) walk(join(dir, d));
-    return out;
-  };
+  const snapshot = () =>
+    snapshotFiles(...['store/images', 'store/bundles', 'dist'].map((d) => join(dir, d)));
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ct-build-slow-'));
@@ -122,7 +91,7 @@ describe.skipIf(!ready)('cerro-torre build (busybox on scratch, extract)', () =>
   });
 
   afterAll(async () => {
-    console.log(`build timings (ms): ${JSON.stringify(timings)}`);
+    timings.print('build');
     await new Promise<void>((done) => server.close(() => done()));
     rmSync(dir, { recursive: true, force: true });
   });
@@ -157,31 +126,14 @@ describe.skipIf(!ready)('cerro-torre build (busybox on scratch, extract)', () =>
     };
     // The SBOM's Debian rows are the lock's packages with their .deb sha256s; the image's dpkg
     // status (read after umoci unpacks it) names the same packages.
-    const debRows = (
-      sbom.packages as {
-        name: string;
-        versionInfo?: string;
-        checksums?: { checksumValue: string }[];
-        externalRefs?: { referenceLocator: string }[];
-      }[]
-    )
-      .filter((p) => p.externalRefs?.some((r) => r.referenceLocator.startsWith('pkg:deb/')))
-      .map((p) => `${p.name} ${p.versionInfo} ${p.checksums?.[0]?.checksumValue}`)
-      .sort();
-    expect(debRows).toEqual(lock.packages.map((p) => `${p.name} ${p.version} ${p.sha256}`).sort());
-    if (has('umoci', '--version')) {
+    expect(sbomDebianRows(sbom)).toEqual(
+      lock.packages.map((p) => `${p.name} ${p.version} ${p.sha256}`).sort(),
+    );
+    if (has('umoci')) {
       const unpacked = join(dir, 'unpacked');
-      execFileSync(
-        'umoci',
-        [
-          'unpack',
-          '--rootless',
-          '--image',
-          `${join(dir, 'store/images')}:example/hello-busybox:1.0.0`,
-          unpacked,
-        ],
-        { stdio: 'ignore' },
-      );
+      umociUnpack(join(dir, 'store/images'), 'example/hello-busybox:1.0.0', unpacked, {
+        rootless: true,
+      });
       const status = parseDpkgStatus(
         readFileSync(join(unpacked, 'rootfs/var/lib/dpkg/status'), 'utf8'),
       );
@@ -221,30 +173,25 @@ describe.skipIf(!ready)('cerro-torre build (busybox on scratch, extract)', () =>
   });
 
   it('gives the same digest with --frozen from another store (downloads again)', async () => {
-    const other = { ...deps(), env: { ...deps().env, VC_ROOT: join(dir, 'store2') } };
-    const started = performance.now();
-    const r = await runCli(['build', 'hello.ctp', '--json', '--frozen', '--out', 'dist2'], other);
-    timings['frozen-fresh-store'] = Math.round(performance.now() - started);
+    const deps = hostBuildDeps(dir);
+    const other = { ...deps, env: { ...deps.env, VC_ROOT: join(dir, 'store2') } };
+    const r = await timedBuild<BuildDocument>(
+      timings,
+      'frozen-fresh-store',
+      other,
+      'hello.ctp',
+      '--frozen',
+      '--out',
+      'dist2',
+    );
     expect(r.exitCode).toBe(0);
-    expect((JSON.parse(String(r.stdout)) as BuildDocument).image.digest).toBe(digest);
+    expect(r.doc!.image.digest).toBe(digest);
   });
 
   it.skipIf(!canRun)('runs under runc and prints hello', () => {
     const bundle = join(dir, 'runc-bundle');
-    execFileSync(
-      'umoci',
-      ['unpack', '--image', `${join(dir, 'store/images')}:example/hello-busybox:1.0.0`, bundle],
-      { stdio: 'ignore' },
-    );
-    const config = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8'));
-    config.process.terminal = false;
-    writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
-    const out = execFileSync('runc', ['run', `ct-build-test-${process.pid}`], {
-      cwd: bundle,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    expect(out).toBe('hello\n');
+    umociUnpack(join(dir, 'store/images'), 'example/hello-busybox:1.0.0', bundle);
+    expect(runcRun(bundle, `ct-build-test-${process.pid}`)).toBe('hello\n');
     rmSync(bundle, { recursive: true, force: true });
   });
 

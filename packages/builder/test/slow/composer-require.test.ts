@@ -2,53 +2,29 @@
 // `composer-require` from an offline path repository, composer taken from the image (Debian's
 // `composer` installed with maintainer scripts) and run under runc. Needs network (the Debian
 // mirror), root, runc and umoci.
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixedClock, noopLogger } from '@verified-container/shared';
+import { noopLogger } from '@verified-container/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImage } from '../../src/build/build-image.js';
 import type { BuildDeps, BuildResult } from '../../src/build/build-types.js';
-import { DEFAULT_APT_MIRROR } from '../../src/debian/apt-sources.js';
+import { TEST_CLOCK } from '../../src/build/test-support.js';
 import { COMPOSER_STAGING_DIR, RuncComposerRunner } from '../../src/sandbox/composer-runner.js';
+import {
+  DPKG_ESSENTIAL_PACKAGES,
+  IS_ROOT,
+  Timings,
+  debianMirrorReady,
+  hostEnv,
+  runcRun,
+  umociUnpack,
+} from '../support.js';
 
-const mirror = process.env['CT_APT_MIRROR'] ?? DEFAULT_APT_MIRROR;
-const has = (tool: string) => spawnSync(tool, ['--version']).status === 0;
-const reachable = await fetch(`${mirror}/dists/bookworm/InRelease`, {
-  method: 'HEAD',
-  signal: AbortSignal.timeout(5000),
-}).then(
-  (r) => r.ok,
-  () => false,
-);
-const ready =
-  reachable && process.getuid?.() === 0 && has('runc') && has('umoci') && has('dpkg-deb');
+const ready = IS_ROOT && (await debianMirrorReady('runc', 'umoci', 'dpkg-deb'));
 
 /** Enough of Debian's essential set for dpkg and the maintainer scripts, plus composer. */
-const PACKAGES = [
-  'base-files',
-  'base-passwd',
-  'bash',
-  'bsdutils',
-  'coreutils',
-  'dash',
-  'debconf',
-  'debianutils',
-  'diffutils',
-  'dpkg',
-  'findutils',
-  'grep',
-  'gzip',
-  'init-system-helpers',
-  'libc-bin',
-  'mawk',
-  'perl-base',
-  'sed',
-  'tar',
-  'util-linux',
-  'composer',
-];
+const PACKAGES = [...DPKG_ESSENTIAL_PACKAGES, 'composer'];
 
 const manifest = (name: string, pkg: string) => `[package]
 name = "${name}"
@@ -78,26 +54,19 @@ const PKG_COMPOSER_JSON = `{
 
 describe.skipIf(!ready)('composer-require in the runc build sandbox', () => {
   let dir: string;
-  const timings: Record<string, number> = {};
+  const timings = new Timings();
   const deps = (): BuildDeps => ({
-    env: { ...process.env, SOURCE_DATE_EPOCH: undefined },
-    clock: fixedClock(new Date('2026-11-25T10:00:00Z')),
+    env: hostEnv(),
+    clock: TEST_CLOCK,
     logger: noopLogger,
     uid: 0,
     composer: new RuncComposerRunner({ workDir: join(dir, 'composer-work') }),
   });
-  const build = async (label: string, file: string, noCache = false): Promise<BuildResult> => {
-    const started = performance.now();
-    try {
-      // One VC_ROOT for every build, so the .debs are downloaded once.
-      return await buildImage(
-        { manifest: file, cwd: dir, root: join(dir, 'store'), noCache },
-        deps(),
-      );
-    } finally {
-      timings[label] = Math.round(performance.now() - started);
-    }
-  };
+  // One VC_ROOT for every build, so the .debs are downloaded once.
+  const build = (label: string, file: string, noCache = false): Promise<BuildResult> =>
+    timings.time(label, () =>
+      buildImage({ manifest: file, cwd: dir, root: join(dir, 'store'), noCache }, deps()),
+    );
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'ct-composer-'));
@@ -112,7 +81,7 @@ describe.skipIf(!ready)('composer-require in the runc build sandbox', () => {
     writeFileSync(join(dir, 'missing.ctp'), manifest('composer-missing', 'test/absent:^1'));
   });
   afterAll(() => {
-    console.log(`composer-require build timings (ms): ${JSON.stringify(timings)}`);
+    timings.print('composer-require build');
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -123,11 +92,7 @@ describe.skipIf(!ready)('composer-require in the runc build sandbox', () => {
     expect(readdirSync(join(dir, 'composer-work'))).toEqual([]);
 
     const bundle = join(dir, 'bundle');
-    execFileSync(
-      'umoci',
-      ['unpack', '--image', `${join(dir, 'store/images')}:composer-app:1.0.0`, bundle],
-      { stdio: 'ignore' },
-    );
+    umociUnpack(join(dir, 'store/images'), 'composer-app:1.0.0', bundle);
     const rootfs = join(bundle, 'rootfs');
     expect(readFileSync(join(rootfs, 'app/vendor/test/pkg/src/Hello.php'), 'utf8')).toContain(
       'hello from test/pkg',
@@ -156,17 +121,7 @@ describe.skipIf(!ready)('composer-require in the runc build sandbox', () => {
       join(rootfs, 'app/run.php'),
       '<?php\nrequire __DIR__ . "/vendor/autoload.php";\necho \\Test\\Pkg\\Hello::greet(), "\\n";\n',
     );
-    const config = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8')) as {
-      process: { terminal: boolean };
-    };
-    config.process.terminal = false;
-    writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
-    const out = execFileSync('runc', ['run', `ct-composer-${process.pid}`], {
-      cwd: bundle,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    expect(out).toBe('hello from test/pkg\n');
+    expect(runcRun(bundle, `ct-composer-${process.pid}`)).toBe('hello from test/pkg\n');
   });
 
   it('a package the path repository does not have → BUILD_COMPOSER_FAILED', async () => {

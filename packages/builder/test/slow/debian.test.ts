@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Real Debian resolution and downloads against the mirror (network). `pnpm test:slow`.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builderExitCode } from '@verified-container/shared';
-import { DEFAULT_APT_MIRROR } from '../../src/debian/apt-sources.js';
 import { readDeb } from '../../src/debian/deb-reader.js';
 import { parseControl } from '../../src/debian/deb822.js';
 import { downloadDebs } from '../../src/debian/download.js';
@@ -18,26 +17,9 @@ import { ChildProcessExec } from '../../src/debian/exec.js';
 import { PathFilter } from '../../src/debian/path-filter.js';
 import { resolveDebianPackages } from '../../src/debian/resolve.js';
 import type { ResolveDebianResult } from '../../src/debian/resolve.js';
+import { debianMirrorReady } from '../support.js';
 
-const mirror = process.env['CT_APT_MIRROR'] ?? DEFAULT_APT_MIRROR;
-
-function hasTool(tool: string): boolean {
-  return spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
-async function reachable(url: string): Promise<boolean> {
-  try {
-    const r = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
-    return r.ok;
-  } catch {
-    return false;
-  }
-}
-
-const ready =
-  hasTool('apt-get') &&
-  hasTool('dpkg-deb') &&
-  (await reachable(`${mirror}/dists/bookworm/InRelease`));
+const ready = await debianMirrorReady('apt-get', 'dpkg-deb');
 
 const exec = new ChildProcessExec();
 const env = process.env;

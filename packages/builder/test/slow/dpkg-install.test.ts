@@ -2,7 +2,7 @@
 // Real Debian packages from deb.debian.org installed with installDebs under runc. Needs network,
 // root, runc and the host's apt lists (`apt-get update` done once on the host). The .debs are
 // fetched with `apt-get download` into a temp dir; the host's dpkg state is not touched.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
@@ -23,10 +23,11 @@ import { ChildProcessExec } from '../../src/debian/exec.js';
 import { installDebs } from '../../src/install/dpkg-install.js';
 import type { InstallDebsOptions, InstallReport } from '../../src/install/dpkg-install.js';
 import { RuncSandbox } from '../../src/sandbox/runc-sandbox.js';
+import { IS_ROOT, has } from '../support.js';
 
 const EPOCH = 1_700_000_000;
-const hasRunc = process.getuid?.() === 0 && spawnSync('runc', ['--version']).status === 0;
-const hasApt = spawnSync('apt-get', ['--version']).status === 0;
+const hasRunc = IS_ROOT && has('runc');
+const hasApt = has('apt-get');
 const timings: Record<string, number> = {};
 
 function sh(cmd: string, args: string[], cwd?: string): string {

@@ -6,25 +6,19 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixedClock, noopLogger } from '@verified-container/shared';
 import { checkSbom } from '@verified-container/shared/attestation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_APT_MIRROR } from '../../src/debian/apt-sources.js';
 import { parseDpkgStatus } from '../../src/debian/dpkg-database.js';
-import { runCli } from '../../src/cli.js';
-import type { BuildCommandDeps } from '../../src/commands/build.js';
-import { REPO_ROOT } from '../support.js';
-
-const mirror = process.env['CT_APT_MIRROR'] ?? DEFAULT_APT_MIRROR;
-const has = (tool: string, arg = '--version') => spawnSync(tool, [arg]).status === 0;
-
-async function reachable(url: string): Promise<boolean> {
-  try {
-    return (await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(5000) })).ok;
-  } catch {
-    return false;
-  }
-}
+import {
+  IS_ROOT,
+  REPO_ROOT,
+  Timings,
+  debianMirrorReady,
+  hostBuildDeps,
+  sbomDebianRows,
+  timedBuild,
+  umociUnpack,
+} from '../support.js';
 
 interface BuildDocument {
   status: string;
@@ -34,34 +28,21 @@ interface BuildDocument {
   error?: { code: string; message: string };
 }
 
-const ready =
-  process.getuid?.() === 0 &&
-  has('runc') &&
-  has('umoci') &&
-  has('apt-get') &&
-  (await reachable(`${mirror}/dists/bookworm/InRelease`));
+const ready = IS_ROOT && (await debianMirrorReady('runc', 'umoci', 'apt-get'));
 
 describe.skipIf(!ready)('examples on cerro-torre/debian:bookworm-slim', () => {
   let dir: string;
-  const timings: Record<string, number> = {};
-  const deps = (): BuildCommandDeps => ({
-    env: { ...process.env, VC_ROOT: join(dir, 'store'), SOURCE_DATE_EPOCH: undefined },
-    cwd: dir,
-    uid: 0,
-    homeDir: dir,
-    clock: fixedClock(new Date('2026-11-25T10:00:00Z')),
-    logger: noopLogger,
-    interactive: false,
-    progress: () => undefined,
-  });
+  const timings = new Timings();
   const build = async (label: string, manifest: string, ...args: string[]) => {
-    const started = performance.now();
-    const result = await runCli(['build', manifest, '--json', ...args], deps());
-    timings[label] = Math.round(performance.now() - started);
-    const stdout = typeof result.stdout === 'string' ? result.stdout : '';
-    const doc: BuildDocument | undefined = stdout === '' ? undefined : JSON.parse(stdout);
-    if (result.exitCode !== 0) console.error(label, result.stderr, stdout);
-    return { ...result, doc };
+    const result = await timedBuild<BuildDocument>(
+      timings,
+      label,
+      hostBuildDeps(dir),
+      manifest,
+      ...args,
+    );
+    if (result.exitCode !== 0) console.error(label, result.stderr, result.stdout);
+    return result;
   };
   const images = () => join(dir, 'store', 'images');
 
@@ -73,9 +54,7 @@ describe.skipIf(!ready)('examples on cerro-torre/debian:bookworm-slim', () => {
     const bundle = mkdtempSync(join(dir, 'bundle-'));
     const id = `ct-examples-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
     try {
-      execFileSync('umoci', ['unpack', '--image', `${images()}:${ref}`, join(bundle, 'b')], {
-        stdio: 'ignore',
-      });
+      umociUnpack(images(), ref, join(bundle, 'b'));
       const configPath = join(bundle, 'b', 'config.json');
       const config = JSON.parse(readFileSync(configPath, 'utf8'));
       config.process.terminal = false;
@@ -107,26 +86,11 @@ describe.skipIf(!ready)('examples on cerro-torre/debian:bookworm-slim', () => {
       rmSync(bundle, { recursive: true, force: true });
     }
   };
-  /** The SBOM's Debian rows (`name version sha256`), sorted. */
-  const sbomDebRows = (sbom: { packages: unknown[] }) =>
-    (
-      sbom.packages as {
-        name: string;
-        versionInfo?: string;
-        checksums?: { checksumValue: string }[];
-        externalRefs?: { referenceLocator: string }[];
-      }[]
-    )
-      .filter((p) => p.externalRefs?.some((r) => r.referenceLocator.startsWith('pkg:deb/')))
-      .map((p) => `${p.name} ${p.versionInfo} ${p.checksums?.[0]?.checksumValue}`)
-      .sort();
   /** `name version` of every package in an image's dpkg status, sorted. */
   const dpkgStatusRows = (ref: string) => {
     const out = mkdtempSync(join(dir, 'unpacked-'));
     try {
-      execFileSync('umoci', ['unpack', '--image', `${images()}:${ref}`, join(out, 'b')], {
-        stdio: 'ignore',
-      });
+      umociUnpack(images(), ref, join(out, 'b'));
       return parseDpkgStatus(readFileSync(join(out, 'b/rootfs/var/lib/dpkg/status'), 'utf8'))
         .map((s) => {
           const field = (n: string) => s.fields.find((f) => f.name === n)?.value;
@@ -157,7 +121,7 @@ describe.skipIf(!ready)('examples on cerro-torre/debian:bookworm-slim', () => {
   });
 
   afterAll(() => {
-    console.log(`examples build timings (ms): ${JSON.stringify(timings)}`);
+    timings.print('examples build');
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -189,7 +153,7 @@ describe.skipIf(!ready)('examples on cerro-torre/debian:bookworm-slim', () => {
   it('hello: the SBOM is valid and lists exactly the dpkg status, with the .debs sha256s', () => {
     const sbom = JSON.parse(readFileSync(join(dir, 'dist/hello-1.0.0.spdx.json'), 'utf8'));
     expect(checkSbom(sbom, { subjectDigestHex: hello.slice(7) })).toEqual([]);
-    const rows = sbomDebRows(sbom);
+    const rows = sbomDebianRows(sbom);
     expect(rows).toEqual(lockedRows(join(dir, 'hello/hello.lock.json')));
     expect(rows.map((r) => r.split(' ').slice(0, 2).join(' '))).toEqual(
       dpkgStatusRows('hello:1.0.0'),
@@ -204,7 +168,11 @@ describe.skipIf(!ready)('examples on cerro-torre/debian:bookworm-slim', () => {
       const ref = 'php-aegis-wordpress:0.2.0';
       expect(runInImage(ref, ['php', '-r', 'echo PHP_VERSION;'])).toMatch(/^8\.2\.\d+/);
       // php-fpm -t writes its verdict on stderr; a failure is a non-zero exit (execFileSync throws).
-      runInImage(ref, ['/usr/sbin/php-fpm8.2', '-t'], 'root');
+      runInImage(ref, ['/usr/sbin/php-fpm8.2', '-t']);
+      // The image's own command, as its user, on the read-only root: php-fpm starts and serves.
+      expect(
+        runInImage(ref, ['/bin/sh', '-c', 'timeout 2 php-fpm8.2 --nodaemonize 2>&1; true']),
+      ).toContain('fpm is running');
       const listing = runInImage(
         ref,
         [
