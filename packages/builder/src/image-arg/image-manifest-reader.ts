@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { VcError, parseRfc3339 } from '@verified-container/shared';
-import { parseJson, type JsonValue } from '@verified-container/shared/json';
 import { toOciMediaType, type Descriptor } from '../oci/media-types.js';
-import { toDescriptor } from '../store/oci-index.js';
+import { parseImageDocument } from '../registry/image-documents.js';
 import type { BlobReader } from '../store/oci-layout-store.js';
 
 /** An image manifest as the exporters need it. */
@@ -28,27 +27,25 @@ export async function readImageManifest(
   return parseImageManifest(await blobs.readBlob(descriptor.digest), descriptor.digest);
 }
 
-/** Pure part of {@link readImageManifest}. */
+/** Pure part of {@link readImageManifest}: the registry document parser, single images only. */
 export function parseImageManifest(bytes: Uint8Array, digest: string): ImageManifest {
+  let doc: ReturnType<typeof parseImageDocument>;
   try {
-    const value = parseJson(bytes, { mode: 'strict', integersOnly: true });
-    if (!isObject(value)) throw new Error('not a JSON object');
-    const layers = value['layers'];
-    if (value['config'] === undefined || !Array.isArray(layers)) {
-      throw new Error('config and layers are required');
-    }
-    const annotations = value['annotations'];
-    return {
-      bytes,
-      config: toDescriptor(value['config']),
-      layers: layers.map(toDescriptor),
-      annotations: isObject(annotations) ? stringsOf(annotations) : {},
-    };
+    doc = parseImageDocument(bytes, undefined, `manifest ${digest}`);
   } catch (cause) {
     throw new VcError('MALFORMED_BUNDLE', `manifest ${digest} is not an OCI image manifest`, {
       cause,
     });
   }
+  if (doc.kind !== 'manifest') {
+    throw new VcError('MALFORMED_BUNDLE', `manifest ${digest} is an index, not an image manifest`);
+  }
+  return {
+    bytes,
+    config: doc.manifest.config,
+    layers: doc.manifest.layers,
+    annotations: doc.manifest.annotations ?? {},
+  };
 }
 
 /**
@@ -82,14 +79,4 @@ export function layerCompression(layer: Descriptor): 'gzip' | 'none' {
         `layer ${layer.digest} has media type ${layer.mediaType}; only tar and tar+gzip layers can be exported`,
       );
   }
-}
-
-function isObject(v: JsonValue | undefined): v is { [key: string]: JsonValue } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function stringsOf(v: { [key: string]: JsonValue }): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'),
-  );
 }

@@ -4,6 +4,7 @@ import { VcError } from '@verified-container/shared';
 import { parseJson, type JsonValue } from '@verified-container/shared/json';
 import type { BaseConfig } from '../oci/image-config.js';
 import type { Descriptor } from '../oci/media-types.js';
+import { parseImageManifest } from '../image-arg/image-manifest-reader.js';
 import type { BlobReader } from './oci-layout-store.js';
 
 /** Layer media types a base may use (all gzip'd tars). */
@@ -28,27 +29,24 @@ export interface StoredImage {
 }
 
 /**
- * Reads the image manifest `digest` and its config from `blobs` (digests checked by the reader).
- * Anything but a single-platform image with gzip'd layers whose count matches the config's
- * `rootfs.diff_ids` → STATE_CORRUPT (or UNSUPPORTED for other layer formats).
+ * Reads the image manifest `digest` (the one manifest parser of the builder) and its config from
+ * `blobs` (digests checked by the reader). A manifest that is not one → MALFORMED_BUNDLE; a config
+ * whose `rootfs.diff_ids` do not match the layers → STATE_CORRUPT; layers that are not gzip'd
+ * tars → UNSUPPORTED.
  */
 export async function readStoredImage(blobs: BlobReader, digest: string): Promise<StoredImage> {
-  const manifest = object(await readJson(blobs, digest), `manifest ${digest}`);
-  const configDescriptor = descriptorOf(manifest['config'], `manifest ${digest} config`);
-  const layerDescriptors = array(manifest['layers'], `manifest ${digest} layers`).map((l, i) =>
-    descriptorOf(l, `manifest ${digest} layers[${i}]`),
-  );
-  const config = object(await readJson(blobs, configDescriptor.digest), `config of ${digest}`);
+  const manifest = parseImageManifest(await blobs.readBlob(digest), digest);
+  const config = object(await readJson(blobs, manifest.config.digest), `config of ${digest}`);
   const rootfs = object(config['rootfs'], `config of ${digest} rootfs`);
   const diffIds = array(rootfs['diff_ids'], `config of ${digest} rootfs.diff_ids`).map((d) =>
     typeof d === 'string' ? d : '',
   );
-  if (diffIds.length !== layerDescriptors.length) {
+  if (diffIds.length !== manifest.layers.length) {
     throw corrupt(
-      `image ${digest} has ${layerDescriptors.length} layers but ${diffIds.length} diff ids`,
+      `image ${digest} has ${manifest.layers.length} layers but ${diffIds.length} diff ids`,
     );
   }
-  const layers = layerDescriptors.map((descriptor, i) => {
+  const layers = manifest.layers.map((descriptor, i) => {
     if (!GZIP_LAYER_TYPES.has(descriptor.mediaType)) {
       throw new VcError(
         'UNSUPPORTED',
@@ -110,16 +108,6 @@ async function readJson(blobs: BlobReader, digest: string): Promise<JsonValue> {
   } catch (cause) {
     throw corrupt(`blob ${digest} is not JSON`, cause);
   }
-}
-
-function descriptorOf(v: JsonValue | undefined, what: string): Descriptor {
-  const o = object(v, what);
-  const { mediaType, digest, size } = o;
-  if (typeof mediaType !== 'string' || typeof digest !== 'string' || typeof size !== 'number') {
-    throw corrupt(`${what} is not a descriptor`);
-  }
-  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw corrupt(`${what} has the digest ${digest}`);
-  return { mediaType, digest, size };
 }
 
 function object(v: JsonValue | undefined, what: string): Record<string, JsonValue> {
