@@ -6,12 +6,19 @@ import { makeConvertDockerfileCommand } from './commands/convert-dockerfile.js';
 import { makeExplainCommand } from './commands/explain.js';
 import { makeExportCommand } from './commands/export.js';
 import { makeInitCommand } from './commands/init.js';
+import { makeKeyCommand } from './commands/key.js';
 import { makeKeygenCommand } from './commands/keygen.js';
 import { makeLockCommand } from './commands/lock.js';
+import { makeLogCommand } from './commands/log.js';
+import { makePublishCommand } from './commands/publish.js';
 import { makePushCommand } from './commands/push.js';
 import { makeSbomCommand } from './commands/sbom.js';
+import { makeSignCommand } from './commands/sign.js';
+import { makeTrustCommand } from './commands/trust.js';
 import { makeValidateCommand } from './commands/validate.js';
 import { makeVerifyProofCommand } from './commands/verify-proof.js';
+import { makeVerifyCommand } from './commands/verify.js';
+import { makeCreateBundleCommand } from './commands/create-bundle.js';
 import { ResultBox } from './cli/command-kit.js';
 import type { CliDeps, CommandResult } from './cli/deps.js';
 import { jsonLine } from './cli/output.js';
@@ -66,11 +73,18 @@ Run 'cerro-torre <command> --help' for a command's options.`,
   program.addCommand(makeKeygenCommand(deps, box));
   program.addCommand(makeCanonicalizeCommand(deps, box));
   program.addCommand(makeVerifyProofCommand(deps, box));
+  program.addCommand(makeVerifyCommand(deps, box));
+  program.addCommand(makeCreateBundleCommand(deps, box));
   program.addCommand(makeConvertDockerfileCommand(deps, box));
   program.addCommand(makeLockCommand(deps, box));
   program.addCommand(makeSbomCommand(deps, box));
   program.addCommand(makeExportCommand(deps, box));
   program.addCommand(makePushCommand(deps, box));
+  program.addCommand(makeKeyCommand(deps, box));
+  program.addCommand(makeTrustCommand(deps, box));
+  program.addCommand(makeSignCommand(deps, box));
+  program.addCommand(makePublishCommand(deps, box));
+  program.addCommand(makeLogCommand(deps, box));
   return program;
 }
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import { type Command } from 'commander';
-import { resolveStoreRoot } from '@verified-container/shared';
+import { VcError, resolveStoreRoot } from '@verified-container/shared';
 import type { BuildProgress } from '../build/index.js';
 import { action, newCommand, type ResultBox } from '../cli/command-kit.js';
 import type { CliDeps, CommandResult } from '../cli/deps.js';
-import { jsonLine } from '../cli/output.js';
+import { formatError, jsonLine } from '../cli/output.js';
 import { humanDiagnostics } from './validate.js';
 
 interface BuildFlags {
@@ -56,14 +56,18 @@ export function makeBuildCommand(deps: BuildCommandDeps, box: ResultBox): Comman
       'after',
       `
 Pipeline: validate → base → lock (use or resolve) → packages layer → steps layer → image
-config → SBOM, SLSA provenance, file integrity → commit to the store ($VC_ROOT/images, bundles/)
-→ --out files <n>-<version>.{ctp,bundle.json,spdx.json,provenance.json}.
+config → SBOM, SLSA provenance, file integrity → sign → publish → commit to the store
+($VC_ROOT/images, bundles/) → --out files <n>-<version>.{ctp,bundle.json,spdx.json,provenance.json}.
 
-Signing is not part of build yet: the bundle is unsigned (status "unsigned"); --key, --no-sign,
---no-publish and --trust-store are accepted for forward compatibility.
+Signing: every attestation is signed with the --key files, then $VC_ROOT/keys/<keyholder>.key of
+each [attestations.signing] keyholder; keys the trust store does not know are skipped
+(SIGN_KEY_UNTRUSTED). When the threshold is met and logs are configured, the attestations are
+submitted to every [attestations.transparency] log before the commit (status "published");
+otherwise the status is "signed", "pending-signatures" (add signatures with cerro-torre sign,
+then cerro-torre publish) or "unsigned". Passphrases: CT_KEY_PASSPHRASE.
 
-Exit status: 0 built; 1 invalid manifest or failed build; 2 usage, read or internal error;
-3 network needed and unreachable.
+Exit status: 0 built (any status); 1 invalid manifest, failed build, or a log misbehaved; 2 usage,
+read or internal error; 3 network needed and unreachable (mirror, registry, every failing log).
 
 Examples:
   cerro-torre build hello.ctp
@@ -108,6 +112,10 @@ async function runBuild(
         ...(flags.sourceDateEpoch !== undefined ? { sourceDateEpoch: flags.sourceDateEpoch } : {}),
         ...(flags.mirror !== undefined ? { mirror: flags.mirror } : {}),
         ...(flags.securityMirror !== undefined ? { securityMirror: flags.securityMirror } : {}),
+        keyFiles: flags.key ?? [],
+        noSign: flags.sign === false,
+        noPublish: flags.publish === false || flags.sign === false,
+        ...(flags.trustStore !== undefined ? { trustStore: flags.trustStore } : {}),
       },
       {
         env: deps.env,
@@ -128,6 +136,12 @@ async function runBuild(
     }
     return { exitCode: 0, stderr: summary };
   } catch (err) {
+    // A publish that failed only on unavailable logs is exit 3 (01 §9.1, 03 §10).
+    if (isUnavailableLogs(err)) {
+      return flags.json === true
+        ? { exitCode: 3, stdout: jsonLine({ error: err.toJSON() }) }
+        : { exitCode: 3, stderr: formatError(err) };
+    }
     if (err instanceof ManifestInvalidError) {
       // Diagnostics as validate prints them, then the error line of 00 §7.
       const lines = humanDiagnostics(manifest, err.diagnostics);
@@ -138,6 +152,15 @@ async function runBuild(
     }
     throw err;
   }
+}
+
+/** A publish that did not reach the agreement only because logs were unavailable. */
+function isUnavailableLogs(err: unknown): err is VcError {
+  return (
+    err instanceof VcError &&
+    err.code === 'PUBLISH_AGREEMENT_NOT_MET' &&
+    err.details?.['exitCode'] === 3
+  );
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -204,10 +204,10 @@ describe('cerro-torre export', () => {
     expect(readdirSync(dir).sort()).toEqual(before);
   });
 
-  it('refuses sigstore-bundle, unknown images and unknown formats with coded errors', async () => {
+  it('refuses an unsigned sigstore-bundle, unknown images and formats with coded errors', async () => {
     const sig = await run('export', 'example/hello', '--format', 'sigstore-bundle', '-o', 's');
     expect(sig.exitCode).toBe(1);
-    expect(sig.stderr).toMatch(/^Error \[UNSUPPORTED\]: .*\nhint: /);
+    expect(sig.stderr).toMatch(/^Error \[INVALID_SIGNATURE\]: .*\nhint: /);
     const missing = await run('export', 'example/nothere:1', '-o', 'n.ctp');
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toMatch(/^Error \[IMAGE_NOT_FOUND\]: /);

@@ -27,7 +27,10 @@ export interface ExportCommandDeps extends CliDeps {
 }
 
 export function makeExportCommand(deps: ExportCommandDeps, box: ResultBox): Command {
-  return newCommand('export', 'write an image as a .ctp, an OCI layout or a docker-archive')
+  return newCommand(
+    'export',
+    'write an image as a .ctp, an OCI layout, a docker-archive or Sigstore bundles',
+  )
     .argument('<image>', 'name[:tag], name@sha256:<hex>, a .ctp package, or oci:<dir>[:<ref>]')
     .addOption(
       new Option('--format <format>', 'what to write')
@@ -49,19 +52,23 @@ Formats:
   oci-archive     that layout as a tar (skopeo's oci-archive:<file>)
   docker-archive  a tar for docker load / podman load: manifest.json, <config>.json,
                   <diffid>/layer.tar (uncompressed) and repositories; no attestations
-  sigstore-bundle not available in this builder yet
+  sigstore-bundle a directory with one Sigstore bundle v0.3 (DSSE envelope, public-key hint =
+                  our key id, no log entries) per attestation and signature, named
+                  <name>-<i>-<keyid hex first 12>.sigstore.json; @sigstore/verify accepts
+                  them offline with our public keys and tlog/ctlog/timestamp thresholds 0
 
-The output must not exist; for oci an empty directory is also accepted. It appears only
+The output must not exist; for oci and sigstore-bundle an empty directory is also accepted. It appears only
 once complete. Every blob is checked against its digest (layers also against their diffId
 when uncompressed); tars follow the reproducibility rules of the build, so the same image
 exports to the same bytes. Large blobs report progress on stderr.
 
-Exit status: 0 written; 1 image not found, output exists, damaged image, unsupported
-format; 2 usage, read or write error.
+Exit status: 0 written; 1 image not found, output exists, damaged image, no or unsigned
+attestations (sigstore-bundle); 2 usage, read or write error.
 
 Examples:
   cerro-torre export hello:1.0.0 --format oci --output hello-oci
-  cerro-torre export dist/hello-1.0.0.ctp --format docker-archive -o hello.tar`,
+  cerro-torre export dist/hello-1.0.0.ctp --format docker-archive -o hello.tar
+  cerro-torre export hello:1.0.0 --format sigstore-bundle --output hello-sigstore`,
     )
     .action(
       action(box, 'builder', async (image: string, flags: ExportFlags) =>
@@ -96,6 +103,10 @@ export function exportSummary(result: ExportResult, cwd: string): string {
   const lines = [
     `✓ ${result.ref}  ${shortDigest(result.digest)}  (${plural(result.layers, 'layer')}) → ${displayPath(result.output, cwd)} (${result.format})`,
   ];
+  if (result.files !== undefined) {
+    lines.push(`  ${plural(result.files.length, 'Sigstore bundle')}:`);
+    lines.push(...result.files.map((f) => `    ${f}`));
+  }
   if ((result.format === 'oci' || result.format === 'oci-archive') && !result.bundle) {
     lines.push('! the image has no attestation bundle: the layout holds the image alone');
   }
