@@ -7,6 +7,7 @@ import type { FileEntry, InstalledPackage } from '@verified-container/shared/ima
 import { ensureDirectory, writeFileAtomic } from '../io/files.js';
 import type { Descriptor } from '../oci/media-types.js';
 import type { ComposerInput, ContextInput, FetchedInput } from '../steps/step-inputs.js';
+import type { SigningFields } from './build-result.js';
 import type { LayerReport } from './build-types.js';
 
 /** `layers/<key>.json` (01 §6.4). */
@@ -39,6 +40,8 @@ export interface BuildRecord {
   readonly manifest: Descriptor;
   readonly layers: readonly Omit<LayerReport, 'cached'>[];
   readonly sbomPackages: number;
+  /** Signing and publishing as the build that made the record left them. */
+  readonly signing?: SigningFields;
 }
 
 /** Reads and writes the cache records; unreadable records are misses, never errors. */

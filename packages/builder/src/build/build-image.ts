@@ -31,10 +31,11 @@ import { RootFs } from '../steps/rootfs.js';
 import type { ComposerInput, ContextInput, FetchedInput } from '../steps/step-inputs.js';
 import { BUILDER_VERSION } from '../version.js';
 import { buildAttestations } from './attestations.js';
+import { signStage } from './sign-stage.js';
 import { statementInputs } from './statement-inputs.js';
 import { bundleFilesOf } from './bundle-files.js';
 import { SHIPPED_BASES_DIR, pullRegistryBase } from './base-image.js';
-import { buildResultOf, type ResultFields } from './build-result.js';
+import { UNSIGNED, buildResultOf, type ResultFields } from './build-result.js';
 import { buildKey, lockEpoch, reuseCachedBuild } from './cached-build.js';
 import { baseStage } from './base-stage.js';
 import { BuildCache } from './build-cache.js';
@@ -158,6 +159,7 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
         sbomPackages: hit.sbomPackages,
         lockWritten: false,
         cached: true,
+        signing: hit.signing ?? UNSIGNED,
       });
     }
   }
@@ -390,12 +392,34 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
       finishedOn: formatRfc3339Utc(deps.clock.now()),
     }),
   );
+  // 8b. Signatures, then the logs when the threshold is met (02 §10, 03 §10).
+  const signing = await signStage(
+    {
+      manifest,
+      bundleText: attestations.bundleText,
+      root,
+      manifestDir: dirname(manifestPath),
+      keyFiles: opts.keyFiles ?? [],
+      noSign: opts.noSign === true,
+      noPublish: opts.noPublish === true,
+      ...(opts.trustStore !== undefined ? { trustStore: opts.trustStore } : {}),
+    },
+    {
+      env: deps.env,
+      cwd: opts.cwd,
+      uid: deps.uid ?? process.geteuid?.() ?? 0,
+      homeDir: deps.homeDir ?? homedir(),
+      clock: deps.clock,
+      logger,
+      progress,
+    },
+  );
   const bundleFiles = await bundleFilesOf({
     name,
     version,
     imageDigest,
     sourceDateEpoch: epoch,
-    attestations,
+    attestations: { ...attestations, bundleText: signing.bundleText },
     manifestBytes,
     lockText,
     contextFiles,
@@ -436,6 +460,7 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
       manifest: imageManifest.descriptor,
       layers: reports.map(({ cached: _cached, ...l }) => l),
       sbomPackages: attestations.sbomPackages,
+      signing,
     });
   }
   return result({
@@ -444,6 +469,7 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
     sbomPackages: attestations.sbomPackages,
     lockWritten,
     cached: false,
+    signing,
   });
 }
 

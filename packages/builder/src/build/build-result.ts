@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The result of a build (01 §9 `--json`), for a fresh build and a cache hit alike.
 import type { Manifest } from '@verified-container/shared/manifest';
-import type { BuildResult, LayerReport } from './build-types.js';
+import type { BuildResult, BuildStatus, LayerReport } from './build-types.js';
 import { bundleDirOf } from './commit.js';
 import type { OutFiles } from './out-files.js';
 
@@ -12,9 +12,27 @@ export interface ResultFields {
   readonly sbomPackages: number;
   readonly lockWritten: boolean;
   readonly cached: boolean;
+  readonly signing: SigningFields;
 }
 
-/** The result document; unsigned until signing lands (02 §10). */
+/** What signing and publishing did (02 §10, 03 §10). */
+export interface SigningFields {
+  readonly status: BuildStatus;
+  readonly signedBy: readonly string[];
+  readonly met: boolean;
+  readonly entries: readonly { readonly logId: string; readonly logIndex: number }[];
+  readonly published: boolean;
+}
+
+export const UNSIGNED: SigningFields = {
+  status: 'unsigned',
+  signedBy: [],
+  met: false,
+  entries: [],
+  published: false,
+};
+
+/** The result document. */
 export function buildResultOf(
   manifest: Manifest,
   fields: ResultFields & {
@@ -28,7 +46,7 @@ export function buildResultOf(
 ): BuildResult {
   const { out } = fields;
   return {
-    status: 'unsigned',
+    status: fields.signing.status,
     image: {
       name: manifest.package.name,
       tags: fields.tags,
@@ -43,13 +61,13 @@ export function buildResultOf(
     signatures: {
       threshold: manifest.attestations.signing.threshold?.text ?? null,
       keyholders: [...manifest.attestations.signing.keyholders],
-      signedBy: [],
-      met: false,
+      signedBy: fields.signing.signedBy,
+      met: fields.signing.met,
     },
     transparency: {
       agreement: manifest.attestations.transparency.thresholdAgreement?.text ?? null,
-      entries: [],
-      published: false,
+      entries: fields.signing.entries,
+      published: fields.signing.published,
     },
     cached: fields.cached,
     durationMs: Math.round(performance.now() - fields.started),

@@ -18,6 +18,13 @@ export interface BuildOptions {
   readonly root: string;
   /** `--out` (default `./dist`), relative to `cwd`. */
   readonly outDir?: string;
+  /** `--key` files to sign with (before the keyholders' `$VC_ROOT/keys/<name>.key`). */
+  readonly keyFiles?: readonly string[];
+  /** `--no-sign` (implies no publishing) / `--no-publish`. */
+  readonly noSign?: boolean;
+  readonly noPublish?: boolean;
+  /** `--trust-store`. */
+  readonly trustStore?: string;
   /** No --out files (a base built for another build). */
   readonly noOut?: boolean;
   /** `--frozen` (01 §5.2). */
@@ -76,7 +83,7 @@ export interface LayerReport {
   readonly cached: boolean;
 }
 
-/** `status` of 01 §9; this builder does not sign yet, so every build is `unsigned`. */
+/** `status` of 01 §9. */
 export type BuildStatus = 'published' | 'signed' | 'pending-signatures' | 'unsigned';
 
 export interface BuildResult {

@@ -46,10 +46,49 @@ describe('build summary (01 §9)', () => {
         '✓ .ctp bundle with cryptographic provenance: dist/php-aegis-wordpress-0.2.0.ctp',
         '✓ SBOM in SPDX format: dist/php-aegis-wordpress-0.2.0.spdx.json (148 packages)',
         '✓ in-toto attestation: SLSA provenance v1 + file integrity: dist/php-aegis-wordpress-0.2.0.provenance.json',
-        '! Unsigned: 2-of-3 keyholders required: m1, m2, bot; signing arrives with cerro-torre sign (then: cerro-torre sign --key <key> dist/php-aegis-wordpress-0.2.0.ctp)',
+        '! Unsigned: 2-of-3 keyholders required: m1, m2, bot; no key found (next: cerro-torre sign --key <key> dist/php-aegis-wordpress-0.2.0.ctp)',
         '– Transparency logs: not published (the bundle is unsigned)',
         '',
       ].join('\n'),
+    );
+  });
+
+  it('names the signers, the missing keyholders and the next commands; the log ranges', () => {
+    const pending = renderSummary(
+      {
+        ...result,
+        status: 'pending-signatures',
+        signatures: { ...result.signatures, signedBy: ['m1'] },
+      },
+      '/w',
+    ).split('\n');
+    expect(pending[5]).toBe(
+      '! Threshold signatures (2-of-3 keyholders): 1 of 2 required: signed by m1; missing m2, bot (next: cerro-torre sign --key <key> dist/php-aegis-wordpress-0.2.0.ctp, then cerro-torre publish dist/php-aegis-wordpress-0.2.0.ctp)',
+    );
+    expect(pending[6]).toBe(
+      '– Transparency logs: not published (the signing threshold is not met)',
+    );
+    const published = renderSummary(
+      {
+        ...result,
+        status: 'published',
+        signatures: { ...result.signatures, signedBy: ['m1', 'm2'], met: true },
+        transparency: {
+          agreement: '2-of-2',
+          published: true,
+          entries: [
+            { logId: 'cerro-torre-log', logIndex: 40 },
+            { logId: 'cerro-torre-log', logIndex: 42 },
+            { logId: 'local-file-log', logIndex: 6 },
+          ],
+        },
+      },
+      '/w',
+    ).split('\n');
+    expect(pending[5]).toMatch(/^!/);
+    expect(published[5]).toBe('✓ Threshold signatures (2-of-3 keyholders): m1, m2');
+    expect(published[6]).toBe(
+      '✓ Transparency logs (2-of-2): cerro-torre-log #40–#42, local-file-log #6',
     );
   });
 

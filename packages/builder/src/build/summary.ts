@@ -18,8 +18,8 @@ export function displayPath(path: string, cwd: string): string {
 
 /**
  * The closing summary on stderr (01 §9): ✓ lines for the image, the package, the SBOM and the
- * provenance; the signature line says honestly that the build is unsigned, and the log line that
- * nothing was published. Pure.
+ * provenance; the threshold line (✓ met, ! pending with the next command, ! unsigned) and the
+ * transparency line (log ranges, or why nothing was published). Pure.
  */
 export function renderSummary(result: BuildResult, cwd: string): string {
   const p = (path: string) => displayPath(path, cwd);
@@ -32,9 +32,7 @@ export function renderSummary(result: BuildResult, cwd: string): string {
     `✓ SBOM in SPDX format: ${p(result.sbom.path)} (${result.sbom.packages} package${result.sbom.packages === 1 ? '' : 's'})`,
     `✓ in-toto attestation: SLSA provenance v1 + file integrity: ${p(result.provenance)}`,
     signatureLine(result, p),
-    result.transparency.published
-      ? `✓ Transparency logs (${result.transparency.agreement ?? ''}): ${result.transparency.entries.length} entries`
-      : '– Transparency logs: not published (the bundle is unsigned)',
+    transparencyLine(result),
   ];
   if (image.tags.length > 1) {
     lines.splice(1, 0, `  tags: ${image.tags.map((t) => `${image.name}:${t}`).join(', ')}`);
@@ -44,11 +42,52 @@ export function renderSummary(result: BuildResult, cwd: string): string {
 
 function signatureLine(result: BuildResult, p: (path: string) => string): string {
   const { signatures } = result;
-  const who =
-    signatures.threshold === null
-      ? 'no keyholders are named in [attestations.signing]'
-      : `${signatures.threshold} keyholders required: ${signatures.keyholders.join(', ')}`;
-  return `! Unsigned: ${who}; signing arrives with cerro-torre sign (then: cerro-torre sign --key <key> ${p(result.package)})`;
+  const pkg = p(result.package);
+  const rule =
+    signatures.threshold === null ? 'trust-store groups' : `${signatures.threshold} keyholders`;
+  if (result.status === 'unsigned') {
+    const who =
+      signatures.threshold === null
+        ? 'no keyholders are named in [attestations.signing]'
+        : `${signatures.threshold} keyholders required: ${signatures.keyholders.join(', ')}`;
+    return `! Unsigned: ${who}; no key found (next: cerro-torre sign --key <key> ${pkg})`;
+  }
+  if (signatures.met || result.status === 'signed') {
+    return `✓ Threshold signatures (${rule}): ${signatures.signedBy.join(', ')}`;
+  }
+  const k = /^(\d+)-of-/.exec(signatures.threshold ?? '')?.[1] ?? '?';
+  const missing = signatures.keyholders.filter((h) => !signatures.signedBy.includes(h));
+  return (
+    `! Threshold signatures (${rule}): ${signatures.signedBy.length} of ${k} required: ` +
+    `signed by ${signatures.signedBy.join(', ') || 'nobody'}; missing ${missing.join(', ') || '-'} ` +
+    `(next: cerro-torre sign --key <key> ${pkg}, then cerro-torre publish ${pkg})`
+  );
+}
+
+/** `cerro-torre-log #40–#42, local-file-log #6–#8`. */
+function logRanges(entries: BuildResult['transparency']['entries']): string {
+  const byLog = new Map<string, number[]>();
+  for (const e of entries) byLog.set(e.logId, [...(byLog.get(e.logId) ?? []), e.logIndex]);
+  return [...byLog]
+    .map(([log, indexes]) => {
+      const lo = Math.min(...indexes);
+      const hi = Math.max(...indexes);
+      return `${log} #${lo}${hi === lo ? '' : `–#${hi}`}`;
+    })
+    .join(', ');
+}
+
+function transparencyLine(result: BuildResult): string {
+  if (result.transparency.published) {
+    return `✓ Transparency logs (${result.transparency.agreement ?? ''}): ${logRanges(result.transparency.entries)}`;
+  }
+  const why =
+    result.status === 'unsigned'
+      ? 'the bundle is unsigned'
+      : result.status === 'pending-signatures'
+        ? 'the signing threshold is not met'
+        : 'no logs configured, no trust store, or --no-publish';
+  return `– Transparency logs: not published (${why})`;
 }
 
 /** The `--json` document of 01 §9 (paths as given relative to `cwd`). Pure. */

@@ -19,6 +19,7 @@ import {
   scratchDirectory,
   type OutputKind,
 } from './output-target.js';
+import { toSigstoreBundles, writeSigstoreBundles } from './sigstore-bundle.js';
 import { writeTarFile } from './tar-file.js';
 
 export const EXPORT_FORMATS = [
@@ -58,30 +59,24 @@ export interface ExportResult {
   /** Image digest. */
   readonly digest: string;
   readonly layers: number;
-  /** Whether the attestation bundle went along (always for ctp; never for docker-archive). */
+  /** Whether the attestation bundle went along (always for ctp and sigstore-bundle; never for docker-archive). */
   readonly bundle: boolean;
+  /** `sigstore-bundle`: the file names written into the output directory, in bundle order. */
+  readonly files?: readonly string[];
 }
 
 /**
  * Writes an image in one of the export formats (01 §8). The output must not exist (an empty
  * directory is accepted for `oci`): FILE_EXISTS; it appears only once complete. Every blob is
  * checked against its digest on the way; tars follow 01 §6.3 with the image's epoch as mtime.
- * `sigstore-bundle` → UNSUPPORTED (not in this builder yet).
+ * `sigstore-bundle` writes a directory of Sigstore bundles (02 §12): MISSING_ATTESTATION when the
+ * image has no attestation bundle, INVALID_SIGNATURE when an attestation is unsigned.
  */
 export async function exportImage(
   opts: ExportOptions,
   deps: ExportDeps = {},
 ): Promise<ExportResult> {
   const progress = deps.progress ?? silentProgress;
-  if (opts.format === 'sigstore-bundle') {
-    throw new VcError(
-      'UNSUPPORTED',
-      'export --format sigstore-bundle is not available in this builder yet',
-      {
-        hint: 'export --format ctp or oci carries the same attestations; verify them with cerro-torre verify',
-      },
-    );
-  }
   const output = resolve(opts.cwd, opts.output);
   await checkOutput(output, outputKind(opts.format));
   await using image = await openImage(opts.image, {
@@ -146,11 +141,27 @@ export async function exportImage(
       );
       return result(ref, false);
     }
+    case 'sigstore-bundle': {
+      const ref = exportRef(image, [image.ref, annotatedRef(image.manifest)]);
+      const bytes = await bundleBytes(image);
+      if (bytes === undefined) {
+        throw new VcError(
+          'MISSING_ATTESTATION',
+          `${image.argument.text} has no attestation bundle`,
+          {
+            hint: 'export an image built by cerro-torre build, or a .ctp that carries attestations/bundle.json',
+          },
+        );
+      }
+      const files = toSigstoreBundles(bytes, parseTaggedName(ref).name, image.argument.text);
+      await publishDirectory(output, (dir) => writeSigstoreBundles(dir, files));
+      return { ...result(ref, true), files: files.map((f) => f.fileName) };
+    }
   }
 }
 
-function outputKind(format: Exclude<ExportFormat, 'sigstore-bundle'>): OutputKind {
-  return format === 'oci' ? 'directory' : 'file';
+function outputKind(format: ExportFormat): OutputKind {
+  return format === 'oci' || format === 'sigstore-bundle' ? 'directory' : 'file';
 }
 
 /**

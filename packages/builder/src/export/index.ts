@@ -10,6 +10,12 @@ export { packageMembers } from './ctp-export.js';
 export type { OutputKind } from './output-target.js';
 export { checkOutput, publishDirectory, publishFile, scratchDirectory } from './output-target.js';
 export { writeTarFile } from './tar-file.js';
+export type { SigstoreBundleFile, SigstoreDsseBundle } from './sigstore-bundle.js';
+export {
+  SIGSTORE_BUNDLE_MEDIA_TYPE,
+  toSigstoreBundles,
+  writeSigstoreBundles,
+} from './sigstore-bundle.js';
 export { LARGE_BLOB_BYTES, withProgress } from './blob-progress.js';
 export type { SbomFromBundle } from './sbom-document.js';
 export { sbomFromBundle, sbomSummary } from './sbom-document.js';
