@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { makeBuildCommand } from './commands/build.js';
 import { makeCanonicalizeCommand } from './commands/canonicalize.js';
+import { makeCheckTransparencyCommand } from './commands/check-transparency.js';
 import { makeConvertDockerfileCommand } from './commands/convert-dockerfile.js';
 import { makeExplainCommand } from './commands/explain.js';
 import { makeExportCommand } from './commands/export.js';
@@ -85,6 +86,7 @@ Run 'cerro-torre <command> --help' for a command's options.`,
   program.addCommand(makeSignCommand(deps, box));
   program.addCommand(makePublishCommand(deps, box));
   program.addCommand(makeLogCommand(deps, box));
+  program.addCommand(makeCheckTransparencyCommand(deps, box));
   return program;
 }
 

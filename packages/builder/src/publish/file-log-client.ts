@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Submitting to a `file:` log directly through the log library (03 §9).
+// Submitting to a `file:` log directly through the log library (03 §9), and reading it (03 §12).
 import { VcError } from '@verified-container/shared';
-import { openFileLog, type FileLog } from '../tlog/index.js';
+import { openFileLog, openFileLogReader, type FileLog, type FileLogReader } from '../tlog/index.js';
+import type { LogReader } from '../transparency/log-reader.js';
 import { LogSubmitError, type LogClient } from './log-client.js';
 
 export interface FileLogClientOptions {
@@ -15,9 +16,14 @@ export interface FileLogClientOptions {
  * Appends to the log directory as an embedded writer (the library takes the log's lock per
  * append). The directory is opened on the first submission; a log that cannot be opened counts as
  * unavailable without retries, a submission the log refuses as rejected.
+ *
+ * Reads need no key and take no lock: they see the tree of the `head.json` found by the first
+ * read (`readTreeHead`), so proofs asked for later are to that head. A log that cannot be read
+ * → `LOG_UNAVAILABLE`; a size or index beyond that head → `LOG_REJECTED`.
  */
-export class FileLogClient implements LogClient {
+export class FileLogClient implements LogClient, LogReader {
   private log: Promise<FileLog> | undefined;
+  private reader: Promise<FileLogReader> | undefined;
 
   constructor(private readonly opts: FileLogClientOptions) {}
 
@@ -47,12 +53,72 @@ export class FileLogClient implements LogClient {
     }
   }
 
+  async readTreeHead(): Promise<{ sth: unknown; checkpoint: string }> {
+    const { checkpoint, ...sth } = (await this.openReader()).head();
+    return { sth, checkpoint };
+  }
+
+  async readConsistencyProof(first: number, second: number): Promise<unknown> {
+    const reader = await this.openReader();
+    return reading(() => reader.consistencyProof(first, second));
+  }
+
+  async readInclusionProof(logIndex: number, treeSize: number): Promise<unknown> {
+    const reader = await this.openReader();
+    return reading(() => reader.inclusionProof(logIndex, treeSize));
+  }
+
+  async readEntry(logIndex: number): Promise<unknown> {
+    const reader = await this.openReader();
+    return reading(() => reader.entry(logIndex));
+  }
+
+  async findRevocations(revokedDigest: string): Promise<unknown> {
+    const reader = await this.openReader();
+    return { entries: await reading(() => reader.find('revokedDigest', revokedDigest)) };
+  }
+
+  private async openReader(): Promise<FileLogReader> {
+    this.reader ??= openFileLogReader(this.opts.dir);
+    try {
+      return await this.reader;
+    } catch (cause) {
+      throw new VcError(
+        'LOG_UNAVAILABLE',
+        `cannot read the log ${this.opts.dir}: ${messageOf(cause)}`,
+        {
+          cause,
+        },
+      );
+    }
+  }
+
   async close(): Promise<void> {
+    const reading = this.reader;
+    this.reader = undefined;
+    (await reading?.catch(() => undefined))?.close();
     const pending = this.log;
     this.log = undefined;
     if (pending === undefined) return;
     const log = await pending.catch(() => undefined);
     await log?.close();
+  }
+}
+
+/** Runs a read of the view: sizes it does not hold → `LOG_REJECTED`, storage → `LOG_UNAVAILABLE`. */
+async function reading<T>(read: () => T | Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (cause) {
+    const code = cause instanceof VcError ? String(cause.code) : '';
+    const refused = code === 'LOG_NOT_FOUND' || code === 'LOG_BAD_REQUEST';
+    throw new VcError(
+      refused ? 'LOG_REJECTED' : 'LOG_UNAVAILABLE',
+      `${code !== '' ? `${code}: ` : ''}${messageOf(cause)}`,
+      {
+        cause,
+      },
+    );
   }
 }
 

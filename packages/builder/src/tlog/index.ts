@@ -11,6 +11,8 @@ export type {
   InclusionProofResponse,
 } from './file-log.js';
 export { FileLog, openFileLog } from './file-log.js';
+export type { FoundEntry } from './file-log-reader.js';
+export { FileLogReader, openFileLogReader } from './file-log-reader.js';
 export type { InitLogOptions, InitLogResult, TrustStoreLogEntry } from './init-log.js';
 export { initLog } from './init-log.js';
 export type { LogConfig } from './log-dir.js';
