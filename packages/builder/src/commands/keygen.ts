@@ -16,7 +16,8 @@ import {
 import { action, newCommand, type ResultBox } from '../cli/command-kit.js';
 import type { CliDeps, CommandResult } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
-import { ensureDirectory, pathExists, readFirstLine, writeFileAtomic } from '../io/files.js';
+import { ensureDirectory, pathExists, writeFileAtomic } from '../io/files.js';
+import { obtainNewPassphrase } from '../signing/passphrase.js';
 
 const KEY_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -27,6 +28,8 @@ interface KeygenFlags {
   passphrase?: boolean;
   force?: boolean;
   json?: boolean;
+  /** False when the caller must not prompt (trust init --dev creating keys). */
+  prompt?: boolean;
 }
 
 export function makeKeygenCommand(deps: CliDeps, box: ResultBox): Command {
@@ -41,7 +44,8 @@ export function makeKeygenCommand(deps: CliDeps, box: ResultBox): Command {
       'after',
       `
 Writes <id>.key (PKCS#8 PEM, mode 0600; encrypted with AES-256-CBC when a passphrase is given by
---passphrase-file or CT_KEY_PASSPHRASE) and <id>.pub (SPKI PEM). Prints the key id on stderr and,
+--passphrase-file, CT_KEY_PASSPHRASE, or typed at the prompt when stdin is a terminal; an empty
+answer or no terminal means unencrypted, with a warning) and <id>.pub (SPKI PEM). Prints the key id on stderr and,
 on stdout, the trust-store key entry to paste into a trust store:
   {"id":"sha256:…","algorithm":"ed25519","publicKey":"…","validFrom":"…","metadata":{"owner":"<id>"}}
 
@@ -71,14 +75,17 @@ export async function generateKeyFiles(flags: KeygenFlags, deps: CliDeps): Promi
     }
   }
   const warnings: string[] = [];
-  let passphrase: string | undefined;
-  if (flags.passphraseFile !== undefined) {
-    passphrase = await readFirstLine(resolve(deps.cwd, flags.passphraseFile), 'passphrase file');
-  } else if (flags.passphrase !== false) {
-    passphrase = deps.env['CT_KEY_PASSPHRASE'];
-  }
-  if (passphrase === undefined || passphrase === '') {
-    passphrase = undefined;
+  // 02 §8: --passphrase-file, else CT_KEY_PASSPHRASE, else a prompt (twice) on a terminal
+  const passphrase =
+    flags.passphrase === false && flags.passphraseFile === undefined
+      ? undefined
+      : await obtainNewPassphrase({
+          env: deps.env,
+          cwd: deps.cwd,
+          interactive: deps.interactive && flags.prompt !== false,
+          ...(flags.passphraseFile !== undefined ? { passphraseFile: flags.passphraseFile } : {}),
+        });
+  if (passphrase === undefined) {
     if (flags.passphrase !== false) {
       warnings.push(
         'warning: no passphrase given; the private key is stored unencrypted (use --passphrase-file FILE or CT_KEY_PASSPHRASE, or --no-passphrase to silence this)',

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// `cerro-torre trust init` (02 §9): a trust store for a manifest's keyholders and logs.
+// `cerro-torre trust …` (02 §9): create, show, edit and update trust stores.
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -29,6 +29,7 @@ import {
   type TrustStoreLogInput,
 } from '../signing/dev-trust-store.js';
 import { generateKeyFiles } from './keygen.js';
+import { addTrustEditCommands } from './trust-edit.js';
 
 interface TrustInitFlags {
   manifest?: string;
@@ -45,7 +46,7 @@ interface TrustInitFlags {
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function makeTrustCommand(deps: CliDeps, box: ResultBox): Command {
-  const trust = newCommand('trust', 'create and inspect trust stores');
+  const trust = newCommand('trust', 'create, inspect, edit and update trust stores');
   trust.addCommand(
     newCommand('init', "write a trust store for a manifest's keyholders and logs")
       .option('--manifest <file>', 'the .ctp manifest (default: the only *.ctp here)')
@@ -80,6 +81,7 @@ unreadable manifest, fewer than 3 logs without --dev (INSUFFICIENT_LOG_OPERATORS
       )
       .action(action(box, 'builder', async (flags: TrustInitFlags) => initTrustStore(flags, deps))),
   );
+  addTrustEditCommands(trust, deps, box);
   return trust;
 }
 
@@ -106,7 +108,7 @@ export async function initTrustStore(flags: TrustInitFlags, deps: CliDeps): Prom
           hint: `run cerro-torre keygen --id ${owner} (or use --dev to create missing keys)`,
         });
       }
-      const made = await generateKeyFiles({ id: owner }, deps);
+      const made = await generateKeyFiles({ id: owner, prompt: false }, deps);
       notes.push(...(made.stderr ?? '').trimEnd().split('\n'));
     }
     keyholders.push({ owner, publicKey: await readPublicKeyFile(pub) });
@@ -253,7 +255,7 @@ async function logKey(
   );
 }
 
-async function readPublicKeyFile(path: string): Promise<Ed25519PublicKey> {
+export async function readPublicKeyFile(path: string): Promise<Ed25519PublicKey> {
   const bytes = await readInputFile(path, { maxBytes: 64 * 1024, what: 'public key' });
   try {
     return parsePublicKeyPem(Buffer.from(bytes).toString('utf8'));

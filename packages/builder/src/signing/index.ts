@@ -16,3 +16,14 @@ export type {
 export { DEFAULT_SIGNING_GROUP, devTrustStore } from './dev-trust-store.js';
 export type { BundleTarget } from './bundle-target.js';
 export { openBundleTarget } from './bundle-target.js';
+export type { PassphraseSources } from './passphrase.js';
+export {
+  obtainPassphrase,
+  obtainNewPassphrase,
+  readPrivateKeyInteractive,
+  promptHidden,
+} from './passphrase.js';
+export type { TrustStoreFile, EditedTrustStore } from './edit-trust-store.js';
+export { trustStorePath, readTrustStoreFile, editTrustStore } from './edit-trust-store.js';
+export type { SignUpdateResult, AppliedUpdate } from './trust-update.js';
+export { signTrustStoreUpdate, applyTrustStoreUpdate, isUpdaterKey } from './trust-update.js';

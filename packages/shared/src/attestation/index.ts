@@ -60,6 +60,20 @@ export {
   signingGroups,
 } from './trust-store.js';
 
+// Trust-store updates (02 §9).
+export type {
+  TrustUpdateRejection,
+  AcceptedTrustUpdate,
+  RejectedTrustUpdate,
+  TrustUpdateResult,
+  CheckTrustUpdateOptions,
+} from './trust-store-update.js';
+export {
+  TRUST_STORE_UPDATE_PAYLOAD_TYPE,
+  checkTrustStoreUpdate,
+  assertTrustStoreUpdate,
+} from './trust-store-update.js';
+
 // Attestation bundle (02 §11, 04 §3 step 3, 04 §8).
 export type { AttestationBundle, BundleMetadata, BundleOptions, BundleResult } from './bundle.js';
 export {

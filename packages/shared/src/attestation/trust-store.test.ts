@@ -253,6 +253,44 @@ describe('parseTrustStore (02 §9)', () => {
         }),
       '$.thresholds.__proto__',
     ],
+    ['keys missing', (s) => delete s.keys, '$.keys'],
+    ['logs missing', (s) => delete s.logs, '$.logs'],
+    ['updated missing', (s) => delete s.updated, '$.updated'],
+    ['version missing', (s) => delete s.version, '$.version'],
+    ['serial a string', (s) => (s.serial = '1'), '$.serial'],
+    [
+      'revokedAt not a time',
+      (s) => (s.keys.releasers[0].revokedAt = 'soon'),
+      '$.keys.releasers[0].revokedAt',
+    ],
+    [
+      'validUntil not a time',
+      (s) => (s.keys.releasers[0].validUntil = '2027-13-01T00:00:00Z'),
+      '$.keys.releasers[0].validUntil',
+    ],
+    [
+      'log url https without host',
+      (s) => (s.logs['cerro-torre-log'].url = 'https://'),
+      '$.logs.cerro-torre-log.url',
+    ],
+    [
+      'log publicKey missing',
+      (s) => delete s.logs['cerro-torre-log'].publicKey,
+      '$.logs.cerro-torre-log.publicKey',
+    ],
+    [
+      'group members not an array',
+      (s) => (s.thresholds['release-signers'].members = 'all'),
+      '$.thresholds.release-signers.members',
+    ],
+    [
+      'revocation reason missing',
+      (s) =>
+        (s.revocations = [
+          { digest: `sha256:${'a'.repeat(64)}`, revokedAt: '2026-01-01T00:00:00Z' },
+        ]),
+      '$.revocations[0].reason',
+    ],
     [
       'revocation digest',
       (s) =>
@@ -265,6 +303,47 @@ describe('parseTrustStore (02 §9)', () => {
     const r = parse(store);
     expect(r.ok).toBe(false);
     expect(codesAndPaths(r.errors)).toContainEqual(['TRUST_STORE_INVALID', path]);
+  });
+
+  it('rejects a duplicate member name anywhere (strict parsing, 02 §1)', () => {
+    const text = JSON.stringify(devStore()).replace(
+      '"id":"hello-dev"',
+      '"id":"hello-dev","id":"x"',
+    );
+    const r = parseTrustStore(new TextEncoder().encode(text));
+    expect(r.errors[0]?.code).toBe('TRUST_STORE_INVALID');
+  });
+
+  it('accepts the frost-ed25519 alias, raw 32-byte keys, http/https/file logs and no serial', () => {
+    const store = devStore();
+    store.thresholds['release-signers'].algorithm = 'frost-ed25519';
+    store.keys.releasers[0].publicKey = encodeBase64(m1.raw);
+    store.logs['cerro-torre-log'].url = 'https://log.example.org/v1';
+    delete store.serial;
+    const r = parse(store);
+    expect(r.errors).toEqual([]);
+    expect(r.trustStore?.serial).toBe(0);
+  });
+
+  it('does not count trust-store-updaters as the group a production store needs', () => {
+    const store = devStore();
+    delete store.profile;
+    store.logs['third-log'] = {
+      operator: 'third',
+      publicKey: publicKeyToBase64(log3),
+      url: 'https://third.example',
+      algorithm: 'ed25519',
+    };
+    store.thresholds = {
+      'trust-store-updaters': {
+        k: 1,
+        n: 1,
+        algorithm: 'ed25519-multisig',
+        members: [m1.keyId],
+      },
+    };
+    expect(codesAndPaths(parse(store).errors)).toEqual([['TRUST_STORE_INVALID', '$.thresholds']]);
+    expect(parse(store, 'dev').errors).toEqual([]);
   });
 
   it('rejects one id with two different public keys', () => {
