@@ -32,6 +32,10 @@ describe('audit record and cache (04 §10)', () => {
           bundleDigest: base.bundleDigest,
           countedKeyIds: [],
           keysValidUntil: null,
+          signers: [],
+          attestationCount: 0,
+          verifiedLogIds: [],
+          sbom: null,
         },
       },
     });

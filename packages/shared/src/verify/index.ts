@@ -12,6 +12,9 @@ export type {
   VerifyDetails,
   VerifyResultJson,
   VulnerabilityGateInput,
+  ImageEvidence,
+  RebuildOutcome,
+  SbomSummary,
 } from './types.js';
 export { VERIFY_MODES } from './types.js';
 export {
@@ -42,6 +45,7 @@ export {
   isCacheUsable,
 } from './audit.js';
 export { requirementsFromManifest } from './requirements.js';
+export { provenanceSourceDateEpoch } from './provenance-facts.js';
 export { compareDebianVersions } from './debian-version.js';
 export type {
   Severity,

@@ -74,7 +74,35 @@ export interface VerifyInput {
    * database given): 04 §6.5.
    */
   readonly vulnerabilities?: VulnerabilityGateInput;
+  /** What the adapter found reading the package and the image layout (steps 1 and 5). */
+  readonly image?: ImageEvidence;
+  /** Step 11 (`--rebuild`): the adapter's comparison; absent when no rebuild ran. */
+  readonly rebuild?: RebuildOutcome;
 }
+
+/**
+ * Step 1 and the layout part of step 5 (04 §3), done by the adapter (files, tar, blob hashing)
+ * and passed in as values.
+ */
+export interface ImageEvidence {
+  /** Step 1 (`.ctp` only): why the package cannot be read or extracted (MALFORMED_BUNDLE). */
+  readonly packageProblems?: readonly Problem[];
+  /**
+   * Step 5: the layout's problems — no index descriptor for the image, a manifest blob whose
+   * sha256 is not the descriptor's, a config or layer blob missing or hashing to another digest
+   * (MALFORMED_BUNDLE, stop).
+   */
+  readonly layoutProblems?: readonly Problem[];
+  /** D: sha256 of the selected manifest blob (`sha256:…`), when the layout gave one. */
+  readonly layoutDigest?: string;
+  /** `image_digest` of the package's (or store bundle's) `manifest.toml`; must equal D. */
+  readonly packageImageDigest?: string;
+}
+
+/** Step 11 (04 §7): the rebuilt image matched, or why it did not (`NOT_REPRODUCIBLE`). */
+export type RebuildOutcome =
+  | { readonly kind: 'reproduced'; readonly imageDigest: string }
+  | { readonly kind: 'differs'; readonly message: string };
 
 /** The verification result, shaped as the JSON of 04 §5. */
 export interface VerifyResult {
@@ -117,6 +145,22 @@ export interface VerifyDetails {
   readonly keysValidUntil: number | null;
   /** The step that stopped the run, when one did. */
   readonly stoppedAt?: number;
+  /** Owners (trust-store `metadata.owner`, else key id) of the keys whose signatures counted. */
+  readonly signers: string[];
+  /** Envelopes in the bundle (0 when it did not parse). */
+  readonly attestationCount: number;
+  /** Distinct log ids with an entry that passed step 8. */
+  readonly verifiedLogIds: string[];
+  /** The first SPDX statement's package count and purl types (`deb` → 148), when decoded. */
+  readonly sbom: SbomSummary | null;
+}
+
+/** What the check list says about the SBOM (04 §9). */
+export interface SbomSummary {
+  /** Packages of the document (the described image and OS packages included). */
+  readonly packages: number;
+  /** Packages contained by the image with a purl, by purl type (`deb`, `composer`, `generic`). */
+  readonly purlTypes: Record<string, number>;
 }
 
 /** The JSON document of 04 §5 (stdout of `verify --bundle`). */

@@ -27,6 +27,7 @@ import type { BundleLogEntry } from '../tlog/log-entry.js';
 import { signSet } from '../tlog/set.js';
 import { cerroTorreExitCode, toVerifyResultJson, vordrDecisionExitCode } from './decision.js';
 import type { VerifyInput, VerifyResult } from './types.js';
+import { provenanceSourceDateEpoch } from './provenance-facts.js';
 import { verifyBundle } from './verify-bundle.js';
 
 // The seed keys of 02 §11.1 (testkit has them too, but shared's tests cannot depend on testkit).
@@ -693,5 +694,74 @@ describe('verifyBundle vulnerability gate (04 §6.5)', () => {
       vulnerabilities: { db: { vulnerabilities: [], records: [] }, requireDb: true },
     });
     expect(r.decision).toBe('ALLOW');
+  });
+});
+
+describe('package, layout and rebuild evidence (steps 1, 5, 11)', () => {
+  const D = `sha256:${DIGEST}`;
+  const malformed = { code: 'MALFORMED_BUNDLE', path: '$', message: 'bad' };
+
+  it('step 1: package problems stop the run before the bundle is read, in every mode', () => {
+    for (const mode of ['strict', 'permissive', 'audit'] as const) {
+      const r = verifyBundle({
+        bundleBytes: undefined,
+        trustStoreBytes: trustStore(),
+        now: NOW,
+        mode,
+        image: { packageProblems: [malformed] },
+      });
+      expect([r.decision, r.errorCode, r.details.stoppedAt]).toEqual([
+        'REJECT',
+        'MALFORMED_BUNDLE',
+        1,
+      ]);
+    }
+  });
+
+  it('step 5: layout problems stop after the coverage step; D comes from the layout', () => {
+    const r = run(bundle(), { image: { layoutProblems: [malformed], layoutDigest: D } });
+    expect([r.errorCode, r.details.stoppedAt, r.imageDigest]).toEqual(['MALFORMED_BUNDLE', 5, D]);
+    const other = run(bundle(), { image: { layoutDigest: `sha256:${OTHER_DIGEST}` } });
+    expect(other.errorCode).toBe('SUBJECT_MISMATCH');
+  });
+
+  it('step 5: manifest.toml image_digest must equal D; --image-digest must equal the layout', () => {
+    const r = run(bundle(), {
+      image: { layoutDigest: D, packageImageDigest: `sha256:${OTHER_DIGEST}` },
+      mode: 'audit',
+    });
+    expect([r.decision, codes(r)]).toEqual(['REJECT', ['SUBJECT_MISMATCH']]);
+    const flag = run(bundle(), {
+      imageDigest: `sha256:${OTHER_DIGEST}`,
+      image: { layoutDigest: D },
+    });
+    expect(flag.errors[0]?.message).toContain('--image-digest');
+    expect(run(bundle(), { image: { layoutDigest: D, packageImageDigest: D } }).errors).toEqual([]);
+  });
+
+  it('step 11: a rebuild that differs is NOT_REPRODUCIBLE (permissive WARN)', () => {
+    const same = run(bundle(), { rebuild: { kind: 'reproduced', imageDigest: D } });
+    expect(same.decision).toBe('ALLOW');
+    const r = run(bundle(), {
+      mode: 'permissive',
+      rebuild: { kind: 'differs', message: 'layer 1 differs' },
+    });
+    expect([r.decision, r.errorCode, r.message]).toEqual([
+      'WARN',
+      'NOT_REPRODUCIBLE',
+      'layer 1 differs',
+    ]);
+  });
+
+  it('details name the signers, the verified logs and the SBOM', () => {
+    const r = run(bundle());
+    expect(r.details.signers).toEqual(['maintainer-1', 'maintainer-2']);
+    expect(r.details.verifiedLogIds.sort()).toEqual(['cerro-torre-log', 'local-file-log']);
+    expect(r.details.sbom?.packages).toBeGreaterThan(0);
+  });
+
+  it('provenanceSourceDateEpoch reads the provenance epoch', () => {
+    expect(provenanceSourceDateEpoch(bytesOf(bundle()))).toBe(0);
+    expect(provenanceSourceDateEpoch(enc.encode('not json'))).toBeUndefined();
   });
 });

@@ -25,6 +25,7 @@ import { verifySet } from '../tlog/set.js';
 import { checkContentGates, type LocatedStatement } from './content-gates.js';
 import { decide } from './decision.js';
 import type {
+  SbomSummary,
   VerifyInput,
   VerifyRequirements,
   VerifyResult,
@@ -95,8 +96,9 @@ interface EnvelopeState {
 }
 
 /**
- * The ordered verification algorithm of 04 §3, steps 2–10 (no package, no layout, no rebuild:
- * the image digest comes from `input.imageDigest` or the first statement), pure and synchronous.
+ * The ordered verification algorithm of 04 §3, pure and synchronous. Steps 1 (package), the
+ * layout part of 5 and 11 (rebuild) take what the adapter found (`input.image`, `input.rebuild`);
+ * without them this is steps 2–10 and D is `input.imageDigest` or the first statement's subject.
  * Every failure is collected in step order; steps 2, 3 and 5 (decoding) stop the run. Setup
  * errors (`TRUST_STORE_INVALID`, `INSUFFICIENT_LOG_OPERATORS`, `THRESHOLD_GROUP_UNKNOWN`) throw a
  * {@link VcError}; everything else is a value.
@@ -114,7 +116,12 @@ export function verifyBundle(input: VerifyInput): VerifyResult {
   let attestationsVerified = 0;
   let logEntriesVerified = 0;
   const thresholdsMet: string[] = [];
-  let imageDigest: string | null = input.imageDigest ?? null;
+  const evidence = input.image ?? {};
+  let imageDigest: string | null = input.imageDigest ?? evidence.layoutDigest ?? null;
+  const signers: string[] = [];
+  const verifiedLogIds = new Set<string>();
+  let sbom: SbomSummary | null = null;
+  let attestationCount = 0;
 
   const finish = (stoppedAt?: number): VerifyResult => {
     const decision = decide(errors, mode);
@@ -136,9 +143,19 @@ export function verifyBundle(input: VerifyInput): VerifyResult {
         countedKeyIds: [...countedKeyIds],
         keysValidUntil,
         ...(stoppedAt !== undefined ? { stoppedAt } : {}),
+        signers,
+        attestationCount,
+        verifiedLogIds: [...verifiedLogIds],
+        sbom,
       },
     };
   };
+
+  // Step 1: the package (`.ctp` only), read by the adapter.
+  if (evidence.packageProblems !== undefined && evidence.packageProblems.length > 0) {
+    errors.push(...evidence.packageProblems);
+    return finish(1);
+  }
 
   // Step 2: attestations present.
   if (input.bundleBytes === undefined) {
@@ -158,6 +175,7 @@ export function verifyBundle(input: VerifyInput): VerifyResult {
     return finish(3);
   }
   const bundle: AttestationBundle = parsed.bundle;
+  attestationCount = bundle.attestations.length;
   const states: EnvelopeState[] = bundle.attestations.map((envelope, i) => ({
     envelope,
     path: childPath('$', 'attestations', i),
@@ -219,6 +237,30 @@ export function verifyBundle(input: VerifyInput): VerifyResult {
     statement: d.statement as NonNullable<typeof d.statement>,
     path: (states[i] as EnvelopeState).path,
   }));
+  const firstSbom = statements.find((s) => s.statement.predicateType === SPDX_PREDICATE_TYPE);
+  if (firstSbom !== undefined) sbom = summariseSbom(firstSbom.statement.predicate);
+  if (evidence.layoutProblems !== undefined && evidence.layoutProblems.length > 0) {
+    errors.push(...evidence.layoutProblems);
+    return finish(5);
+  }
+  if (
+    input.imageDigest !== undefined &&
+    evidence.layoutDigest !== undefined &&
+    input.imageDigest !== evidence.layoutDigest
+  ) {
+    errors.push({
+      code: 'SUBJECT_MISMATCH',
+      path: '$',
+      message: `--image-digest ${input.imageDigest} is not the layout's image ${evidence.layoutDigest}`,
+    });
+  }
+  if (evidence.packageImageDigest !== undefined && evidence.packageImageDigest !== imageDigest) {
+    errors.push({
+      code: 'SUBJECT_MISMATCH',
+      path: '$',
+      message: `manifest.toml names image_digest ${evidence.packageImageDigest}, the image is ${imageDigest ?? '(unknown)'}`,
+    });
+  }
   if (imageDigest === null) {
     const hex = statements[0]?.statement.subject[0]?.digest.sha256;
     imageDigest = hex !== undefined ? `sha256:${hex}` : null;
@@ -356,6 +398,7 @@ export function verifyBundle(input: VerifyInput): VerifyResult {
       const problem = checkEntryProof(s.envelope, entry, store);
       if (problem === undefined) {
         logEntriesVerified++;
+        verifiedLogIds.add(entry.logId);
         continue;
       }
       s.logProofFailed = true;
@@ -409,8 +452,11 @@ export function verifyBundle(input: VerifyInput): VerifyResult {
       });
     }
   }
-  for (const signers of counting) {
-    for (const key of signers.values()) {
+  for (const counted of counting) {
+    for (const key of counted.values()) {
+      if (!countedKeyIds.has(key.computedKeyId)) {
+        signers.push(key.key.metadata?.owner ?? key.key.id);
+      }
       countedKeyIds.add(key.computedKeyId);
       for (const t of [key.key.validUntil, key.key.revokedAt]) {
         const ms = t !== undefined ? parseRfc3339(t) : null;
@@ -434,7 +480,32 @@ export function verifyBundle(input: VerifyInput): VerifyResult {
   if (input.vulnerabilities !== undefined) {
     checkVulnerabilityGate(input.vulnerabilities, statements, input.requirements, errors, warnings);
   }
+
+  // Step 11: reproducibility (the adapter rebuilt and compared).
+  if (input.rebuild?.kind === 'differs') {
+    errors.push({ code: 'NOT_REPRODUCIBLE', path: '$', message: input.rebuild.message });
+  }
   return finish();
+}
+
+/** Package count and purl types of an SPDX document, for people-facing output. */
+function summariseSbom(doc: unknown): SbomSummary {
+  const packages = isJsonObject(doc) && Array.isArray(doc.packages) ? doc.packages : [];
+  const purlTypes: Record<string, number> = {};
+  for (const pkg of packages) {
+    if (!isJsonObject(pkg)) continue;
+    const purpose = pkg.primaryPackagePurpose;
+    if (purpose === 'CONTAINER' || purpose === 'OPERATING_SYSTEM') continue;
+    const refs: unknown[] = Array.isArray(pkg.externalRefs) ? (pkg.externalRefs as unknown[]) : [];
+    const purl = refs.find((r) => isJsonObject(r) && r.referenceType === 'purl');
+    const locator = isJsonObject(purl) ? purl.referenceLocator : undefined;
+    const type =
+      typeof locator === 'string' ? /^pkg:([a-z0-9.+-]+)\//i.exec(locator)?.[1] : undefined;
+    if (type === undefined) continue;
+    const key = type.toLowerCase();
+    purlTypes[key] = (purlTypes[key] ?? 0) + 1;
+  }
+  return { packages: packages.length, purlTypes };
 }
 
 /** 04 §6.5 over every SPDX statement; pushes onto `errors` and `warnings`. */
