@@ -179,9 +179,10 @@ async function copyPackagedContext(files: ImageBundle, dir: string): Promise<voi
 }
 
 /**
- * Links every verified `.deb` of the real store's cache into the temporary store's cache, so an
- * unchanged lock rebuilds without downloads. A rebuild that downloads replaces a link with a
- * file, never writes through it.
+ * Hard-links every verified `.deb` of the real store's cache into the temporary store's cache (a
+ * copy across filesystems), so an unchanged lock rebuilds without downloads. Not symlinks: the
+ * install sandbox bind-mounts the cache, where a link pointing outside it would dangle. A rebuild
+ * that downloads writes a new file beside them, never through them.
  */
 async function linkDebCache(realRoot: string, tmpRoot: string): Promise<void> {
   const from = join(realRoot, 'cache', 'debs', 'sha256');
@@ -189,6 +190,10 @@ async function linkDebCache(realRoot: string, tmpRoot: string): Promise<void> {
   const names = await fs.readdir(from).catch(() => [] as string[]);
   await fs.mkdir(to, { recursive: true });
   for (const name of names) {
-    if (/^[0-9a-f]{64}\.deb$/.test(name)) await fs.symlink(join(from, name), join(to, name));
+    if (!/^[0-9a-f]{64}\.deb$/.test(name)) continue;
+    await fs.link(join(from, name), join(to, name)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EXDEV') throw e;
+      return fs.copyFile(join(from, name), join(to, name));
+    });
   }
 }
