@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { VcError, formatRfc3339Utc } from '@verified-container/shared';
+import type { BaseConfig } from '@verified-container/shared/oci';
 
 /** `PATH` when neither the base nor the manifest sets one (02 §2). */
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -20,18 +21,8 @@ export interface HealthcheckInput {
   readonly retries: number;
 }
 
-/** The parts of a base image's config that a build inherits. */
-export interface BaseConfig {
-  readonly env?: readonly string[];
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly entrypoint?: readonly string[];
-  readonly cmd?: readonly string[];
-  readonly user?: string;
-  readonly workingDir?: string;
-  readonly exposedPorts?: readonly string[];
-  readonly volumes?: readonly string[];
-  readonly stopSignal?: string;
-}
+/** The parts of a base image's config that a build inherits (moved to shared/oci). */
+export type { BaseConfig };
 
 /** Plain inputs of the image config; the build maps the manifest onto them. */
 export interface ImageConfigInput {

@@ -1,27 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
-// Media types the registry client asks for and understands.
-import { INDEX_MEDIA_TYPE, MANIFEST_MEDIA_TYPE } from '../oci/media-types.js';
-
-export const DOCKER_MANIFEST_MEDIA_TYPE = 'application/vnd.docker.distribution.manifest.v2+json';
-export const DOCKER_MANIFEST_LIST_MEDIA_TYPE =
-  'application/vnd.docker.distribution.manifest.list.v2+json';
-/** Docker's schema 1, which has no content-addressed config; refused. */
-export const DOCKER_SCHEMA1_MEDIA_TYPES: ReadonlySet<string> = new Set([
-  'application/vnd.docker.distribution.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v1+prettyjws',
-]);
-
-/** Single-image manifests. */
-export const IMAGE_MANIFEST_MEDIA_TYPES: ReadonlySet<string> = new Set([
-  MANIFEST_MEDIA_TYPE,
-  DOCKER_MANIFEST_MEDIA_TYPE,
-]);
-
-/** Multi-platform indexes. */
-export const INDEX_MEDIA_TYPES: ReadonlySet<string> = new Set([
-  INDEX_MEDIA_TYPE,
+// Media types the registry client asks for and understands (the types live in shared/oci).
+import {
   DOCKER_MANIFEST_LIST_MEDIA_TYPE,
-]);
+  DOCKER_MANIFEST_MEDIA_TYPE,
+  INDEX_MEDIA_TYPE,
+  MANIFEST_MEDIA_TYPE,
+} from '@verified-container/shared/oci';
+
+export {
+  DOCKER_MANIFEST_MEDIA_TYPE,
+  DOCKER_MANIFEST_LIST_MEDIA_TYPE,
+  DOCKER_SCHEMA1_MEDIA_TYPES,
+  IMAGE_MANIFEST_MEDIA_TYPES,
+  INDEX_MEDIA_TYPES,
+  bareMediaType,
+} from '@verified-container/shared/oci';
 
 /** The `Accept` header of manifest requests: every type we can read. */
 export const MANIFEST_ACCEPT = [
@@ -30,8 +23,3 @@ export const MANIFEST_ACCEPT = [
   DOCKER_MANIFEST_MEDIA_TYPE,
   DOCKER_MANIFEST_LIST_MEDIA_TYPE,
 ].join(', ');
-
-/** A media type without its parameters, lower-cased (`…+json; charset=utf-8` → `…+json`). */
-export function bareMediaType(contentType: string): string {
-  return (contentType.split(';')[0] ?? '').trim().toLowerCase();
-}

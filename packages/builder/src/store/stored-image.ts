@@ -2,6 +2,7 @@
 // An image manifest and its config, read from a blob store: what a base contributes to a build.
 import { VcError } from '@verified-container/shared';
 import { parseJson, type JsonValue } from '@verified-container/shared/json';
+import { baseConfigOf } from '@verified-container/shared/oci';
 import type { BaseConfig } from '../oci/image-config.js';
 import type { Descriptor } from '../oci/media-types.js';
 import { parseImageManifest } from '../image-arg/image-manifest-reader.js';
@@ -64,41 +65,6 @@ export async function readStoredImage(blobs: BlobReader, digest: string): Promis
     architecture: typeof config['architecture'] === 'string' ? config['architecture'] : '',
     os: typeof config['os'] === 'string' ? config['os'] : '',
   };
-}
-
-/** The inheritable part of an OCI config's `config` object. */
-function baseConfigOf(c: Record<string, JsonValue>): BaseConfig {
-  const strings = (v: JsonValue | undefined) =>
-    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
-  const keys = (v: JsonValue | undefined) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : undefined;
-  const labels =
-    c['Labels'] !== null && typeof c['Labels'] === 'object' && !Array.isArray(c['Labels'])
-      ? Object.fromEntries(
-          Object.entries(c['Labels']).filter(
-            (e): e is [string, string] => typeof e[1] === 'string',
-          ),
-        )
-      : undefined;
-  const out: {
-    -readonly [K in keyof BaseConfig]: BaseConfig[K];
-  } = {};
-  const env = strings(c['Env']);
-  if (env !== undefined) out.env = env;
-  if (labels !== undefined) out.labels = labels;
-  const entrypoint = strings(c['Entrypoint']);
-  if (entrypoint !== undefined) out.entrypoint = entrypoint;
-  const cmd = strings(c['Cmd']);
-  if (cmd !== undefined) out.cmd = cmd;
-  if (typeof c['User'] === 'string' && c['User'] !== '') out.user = c['User'];
-  if (typeof c['WorkingDir'] === 'string' && c['WorkingDir'] !== '')
-    out.workingDir = c['WorkingDir'];
-  const ports = keys(c['ExposedPorts']);
-  if (ports !== undefined) out.exposedPorts = ports;
-  const volumes = keys(c['Volumes']);
-  if (volumes !== undefined) out.volumes = volumes;
-  if (typeof c['StopSignal'] === 'string') out.stopSignal = c['StopSignal'];
-  return out;
 }
 
 async function readJson(blobs: BlobReader, digest: string): Promise<JsonValue> {
