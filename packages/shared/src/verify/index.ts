@@ -62,3 +62,24 @@ export {
   findVulnerabilities,
   checkVulnerabilities,
 } from './vulnerabilities.js';
+export type { Check, CheckStatus, CheckListContext, RenderedCheck } from './check-list.js';
+export {
+  CHECK_MARKS,
+  checksOf,
+  renderedChecksOf,
+  renderCheck,
+  renderCheckList,
+  headerLine,
+  decisionLine,
+  shortDigest,
+} from './check-list.js';
+export type { PackageMetadata } from './package-metadata.js';
+export { readPackageMetadata } from './package-metadata.js';
+export type { InstalledPackage, PackageSetDifference } from './installed-packages.js';
+export {
+  sbomOfBundle,
+  debianPackagesOfSpdx,
+  parseDpkgStatus,
+  comparePackageSets,
+  describePackage,
+} from './installed-packages.js';
