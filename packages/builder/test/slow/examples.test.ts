@@ -1,13 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 // The repository's examples built for real (network: the Debian mirror) on the shipped
-// cerro-torre/debian:bookworm-slim base, then read by skopeo and umoci and run under runc.
+// cerro-torre/debian:bookworm-slim base, signed by three keyholder keys and published to the
+// manifests' two logs (a real `log serve` on loopback and a `file:` log), then read by skopeo and
+// umoci and run under runc; php-aegis-wordpress goes through the guide's Step 2 and Step 3.
 // `pnpm test:slow`.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { checkSbom } from '@verified-container/shared/attestation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli.js';
 import { parseDpkgStatus } from '../../src/debian/dpkg-database.js';
 import {
   IS_ROOT,
@@ -19,6 +31,7 @@ import {
   timedBuild,
   umociUnpack,
 } from '../support.js';
+import { hasBuiltCli, killHard, serveLog, type ServedLog } from '../tlog-server.js';
 
 interface BuildDocument {
   status: string;
@@ -28,7 +41,7 @@ interface BuildDocument {
   error?: { code: string; message: string };
 }
 
-const ready = IS_ROOT && (await debianMirrorReady('runc', 'umoci', 'apt-get'));
+const ready = IS_ROOT && hasBuiltCli && (await debianMirrorReady('runc', 'umoci', 'apt-get'));
 
 describe.skipIf(!ready)('examples on cerro-torre/debian:bookworm-slim', () => {
   let dir: string;
@@ -113,15 +126,57 @@ describe.skipIf(!ready)('examples on cerro-torre/debian:bookworm-slim', () => {
     return [...rows.values()].map((p) => `${p.name} ${p.version} ${p.sha256}`).sort();
   };
 
-  beforeAll(() => {
+  let served: ServedLog | undefined;
+  /** Runs the CLI in `dir` (people-facing text on stderr); fails the test on an unexpected exit. */
+  const ct = async (expectedExit: number, ...argv: string[]) => {
+    const r = await runCli(argv, hostBuildDeps(dir));
+    const out = typeof r.stdout === 'string' ? r.stdout : Buffer.from(r.stdout ?? '').toString();
+    const err = typeof r.stderr === 'string' ? r.stderr : Buffer.from(r.stderr ?? '').toString();
+    expect(r.exitCode, `${argv.join(' ')}\n${err}${out}`).toBe(expectedExit);
+    return { out, err };
+  };
+
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ct-examples-slow-'));
+    // The manifests' logs: cerro-torre-log served on a free loopback port (the copies name it),
+    // local-file-log one file: log both manifests reach at logs/local-file-log.
+    const servedDir = join(dir, 'store/logs/cerro-torre-log');
+    await ct(
+      0,
+      'log',
+      'init',
+      '--dir',
+      servedDir,
+      '--origin',
+      'cerro-torre-log',
+      '--no-passphrase',
+    );
+    const fileLog = join(dir, 'hello/logs/local-file-log');
     for (const example of ['hello', 'php-aegis-wordpress']) {
-      cpSync(join(REPO_ROOT, 'examples', example), join(dir, example), { recursive: true });
+      // Not the logs a demo run may have left next to the repository's manifests.
+      const source = join(REPO_ROOT, 'examples', example);
+      cpSync(source, join(dir, example), {
+        recursive: true,
+        filter: (path) => path !== join(source, 'logs'),
+      });
     }
+    await ct(0, 'log', 'init', '--dir', fileLog, '--origin', 'local-file-log', '--no-passphrase');
+    symlinkSync(join(dir, 'hello/logs'), join(dir, 'php-aegis-wordpress/logs'));
+    served = await serveLog(servedDir);
+    for (const example of ['hello/hello.ctp', 'php-aegis-wordpress/php-aegis-wordpress.ctp']) {
+      const path = join(dir, example);
+      writeFileSync(path, readFileSync(path, 'utf8').replace('http://127.0.0.1:8470', served.url));
+    }
+    // Three keyholder keys (threshold 2-of-3) and the development trust store naming both logs.
+    for (const id of ['maintainer-1', 'maintainer-2', 'release-bot']) {
+      await ct(0, 'keygen', '--id', id, '--no-passphrase');
+    }
+    await ct(0, 'trust', 'init', '--manifest', join(dir, 'hello/hello.ctp'), '--dev');
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     timings.print('examples build');
+    if (served !== undefined) await killHard(served);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -131,6 +186,7 @@ describe.skipIf(!ready)('examples on cerro-torre/debian:bookworm-slim', () => {
     const cold = await build('hello-cold', 'hello/hello.ctp');
     expect(cold.exitCode).toBe(0);
     expect(cold.doc!.image.layers.map((l) => l.kind)).toEqual(['base', 'base', 'packages']);
+    expect(cold.doc!.status).toBe('published');
     hello = cold.doc!.image.digest;
     const again = await build('hello-no-cache', 'hello/hello.ctp', '--no-cache');
     expect(again.exitCode).toBe(0);
@@ -138,6 +194,15 @@ describe.skipIf(!ready)('examples on cerro-torre/debian:bookworm-slim', () => {
     const warm = await build('hello-warm', 'hello/hello.ctp');
     expect(warm.doc!.cached).toBe(true);
     expect(warm.doc!.image.digest).toBe(hello);
+  });
+
+  it('hello: verify (with --rebuild) → ALLOW; check-transparency passes', async () => {
+    const verified = await timings.time('hello-verify-rebuild', () =>
+      ct(0, 'verify', 'hello:1.0.0', '--rebuild'),
+    );
+    expect(verified.err).toContain('✓ Build reproducible (rebuilt sha256:');
+    expect(verified.err.trimEnd().split('\n').at(-1)).toBe('ALLOW');
+    await ct(0, 'check-transparency', 'hello:1.0.0');
   });
 
   it('hello: skopeo and umoci read it; it prints the greeting under runc', () => {
@@ -192,6 +257,61 @@ describe.skipIf(!ready)('examples on cerro-torre/debian:bookworm-slim', () => {
       const warm = await build('php-warm', 'php-aegis-wordpress/php-aegis-wordpress.ctp');
       expect(warm.exitCode).toBe(0);
       expect(warm.doc!.image.digest).toBe(r.doc!.image.digest);
+      // Step 2's list: image, .ctp, SBOM, in-toto attestation, 2-of-3 threshold signatures.
+      expect(r.doc!.status).toBe('published');
+      const step2 = typeof r.stderr === 'string' ? r.stderr : '';
+      for (const line of [
+        '✓ OCI image: php-aegis-wordpress:0.2.0',
+        '✓ .ctp bundle with cryptographic provenance',
+        '✓ SBOM in SPDX format',
+        '✓ in-toto attestation',
+        '✓ Threshold signatures (2-of-3 keyholders)',
+        '✓ Transparency logs (2-of-2): cerro-torre-log',
+      ]) {
+        expect(step2).toContain(line);
+      }
+    },
+  );
+
+  it.skipIf(process.env['VC_TEST_PHP'] === '0')(
+    "php-aegis-wordpress: the guide's Step 3: verify (every check ✓ and ALLOW), sbom, check-transparency",
+    async () => {
+      const ref = 'php-aegis-wordpress:0.2.0';
+      // An offline vulnerability database (debsecan format) with a finding for a package the image
+      // does not have, so the gate runs and passes.
+      const db = join(dir, 'bookworm.vulndb');
+      writeFileSync(
+        db,
+        deflateSync(
+          'VERSION 1\nCVE-2099-0001,,a package this image lacks\n\nnot-in-image,0,BH F,1.0-1,\n\nnot-in-image,not-in-image\n',
+        ),
+      );
+      const verified = await timings.time('php-verify-rebuild', () =>
+        ct(0, 'verify', ref, '--vuln-db', db, '--rebuild'),
+      );
+      const lines = verified.err.trimEnd().split('\n');
+      expect(lines[0]).toMatch(
+        /^Verifying php-aegis-wordpress:0\.2\.0 \(sha256:[0-9a-f]{4}…[0-9a-f]{4}\)/,
+      );
+      for (const check of [
+        'Attestations bound to the image',
+        'Threshold signatures (2-of-3): maintainer-1, maintainer-2, release-bot',
+        'Transparency log consensus (2-of-2): cerro-torre-log, local-file-log',
+        'SBOM present and valid (SPDX 2.3,',
+        'Licences allowed by policy',
+        'No high/critical vulnerabilities',
+        'All dependencies have provenance',
+        'Build reproducible (rebuilt sha256:',
+      ]) {
+        expect(lines.find((l) => l.includes(check)) ?? check).toMatch(/^✓ /);
+      }
+      expect(lines.filter((l) => !l.startsWith('✓ ')).slice(1)).toEqual(['ALLOW']);
+      const sbom = JSON.parse((await ct(0, 'sbom', ref)).out) as { spdxVersion: string };
+      expect(sbom.spdxVersion).toBe('SPDX-2.3');
+      const transparency = await ct(0, 'check-transparency', ref);
+      expect(transparency.err).toMatch(/✓ cerro-torre-log: 3 attestations included/);
+      expect(transparency.err).toMatch(/✓ local-file-log: 3 attestations included/);
+      expect(transparency.err).toContain('✓ Transparency log consensus (2-of-2)');
     },
   );
 });
