@@ -2,6 +2,7 @@
 import {
   closeSync,
   openSync,
+  readdirSync,
   readFileSync,
   statSync,
   truncateSync,
@@ -197,6 +198,19 @@ describe('crash recovery', () => {
     writeFileSync(join(dir, 'head.json'), oldHead); // crash between steps 3 and 4
     const reopened = await open(dir);
     expect((await reopened.head()).treeSize).toBe(2);
+  });
+
+  it('removes the head temp files of a writer killed before its rename', async () => {
+    const dir = await newLog();
+    const log = await open(dir);
+    await log.appendEnvelope('attestation', envelopeBytes(0));
+    await closeLast();
+    const left = join(dir, '.head.json.0123456789ab.tmp');
+    writeFileSync(left, '{"treeSize":'); // kill -9 between the temp write and the rename
+    writeFileSync(join(dir, 'keep.tmp'), 'not ours');
+    const reopened = await open(dir);
+    expect((await reopened.head()).treeSize).toBe(1);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual(['keep.tmp']);
   });
 
   it('refuses a head whose root differs from the entries', async () => {

@@ -9,7 +9,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { constants as fsConstants, promises as fs } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { VcError, formatRfc3339Utc, systemClock, type Clock } from '@verified-container/shared';
 import {
   encodeBase64,
@@ -507,6 +507,7 @@ async function loadState(
   clock: Clock,
 ): Promise<LogState> {
   const paths = logPaths(dir);
+  await removeHeadTemps(dir);
   const entriesFd = openSync(paths.entries, 'a+');
   closeSync(entriesFd);
   const fd = openSync(paths.entries, 'r+');
@@ -584,6 +585,19 @@ async function loadState(
   } catch (err) {
     closeSync(fd);
     throw err;
+  }
+}
+
+/**
+ * Removes the `head.json` temp files (`writeFileAtomic`'s `.head.json.<hex>.tmp`) of writers killed
+ * before their rename; without this every `kill -9` during a head write leaves one behind. Only
+ * called under the writer lock, so no live writer owns one.
+ */
+async function removeHeadTemps(dir: string): Promise<void> {
+  for (const name of await fs.readdir(dir)) {
+    if (name.startsWith('.head.json.') && name.endsWith('.tmp')) {
+      await fs.rm(join(dir, name), { force: true });
+    }
   }
 }
 
