@@ -1,13 +1,56 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: Apache-2.0
-import { CommanderError } from 'commander';
-import { createProgram } from './cli.js';
+import { homedir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { systemClock } from '@verified-container/shared';
+import { runCli, type ForwardedSignal } from './cli.js';
+import { EXIT_VORDR_ERROR } from './cli/exit.js';
 
-const program = createProgram().exitOverride();
-try {
-  program.parse(process.argv);
-  if (process.argv.length <= 2) program.outputHelp();
-} catch (err) {
-  // vordr uses 125 for its own errors (00 §8); help and --version exit 0.
-  process.exit(err instanceof CommanderError && err.exitCode === 0 ? 0 : 125);
+const logger = pino(
+  { level: process.env['VC_LOG_LEVEL'] ?? 'warn', base: { tool: 'vordr' } },
+  pino.destination(2),
+);
+
+const FORWARDED: readonly ForwardedSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function onSignal(handler: (signal: ForwardedSignal) => void): () => void {
+  const listeners = FORWARDED.map((name) => {
+    const listener = (): void => handler(name);
+    process.on(name, listener);
+    return [name, listener] as const;
+  });
+  return () => {
+    for (const [name, listener] of listeners) process.off(name, listener);
+  };
 }
+
+async function main(): Promise<number> {
+  const result = await runCli(process.argv.slice(2), {
+    env: process.env,
+    cwd: process.cwd(),
+    uid: process.getuid?.() ?? 1000,
+    homeDir: homedir(),
+    clock: systemClock,
+    logger,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    onSignal,
+    selfCommand: [process.execPath, fileURLToPath(import.meta.url)],
+  });
+  if (result.stderr !== undefined && result.stderr !== '') process.stderr.write(result.stderr);
+  if (result.stdout !== undefined) {
+    await new Promise<void>((done) => process.stdout.write(result.stdout ?? '', () => done()));
+  }
+  return result.exitCode;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`Error [INTERNAL]: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT_VORDR_ERROR;
+  },
+);

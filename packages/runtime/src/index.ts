@@ -1,2 +1,3 @@
 // SPDX-License-Identifier: Apache-2.0
-export { createProgram, VORDR_VERSION } from './cli.js';
+export { createProgram, runCli, VORDR_VERSION } from './cli.js';
+export type { CliDeps, CommandResult, OutputWriter, ForwardedSignal } from './cli.js';

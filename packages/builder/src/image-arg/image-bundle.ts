@@ -6,10 +6,8 @@ import { join, relative, sep } from 'node:path';
 import { VcError } from '@verified-container/shared';
 import type { BundleFile } from '../build/commit.js';
 
-/** The attestation bundle's path among the bundle files (02 §3). */
-export const BUNDLE_PATH = 'attestations/bundle.json';
-/** The package metadata's path (02 §3). */
-export const PACKAGE_MANIFEST_PATH = 'manifest.toml';
+/** The attestation bundle's and the package metadata's paths among the bundle files (02 §3). */
+export { BUNDLE_PATH, PACKAGE_MANIFEST_PATH } from '@verified-container/shared/image';
 
 /** Files of a bundle directory by relative, `/`-separated path; read on demand. */
 export interface ImageBundle {

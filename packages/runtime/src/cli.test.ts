@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+import { describe, expect, it } from 'vitest';
+import { runCli } from './cli.js';
+import { testDeps } from './cli/test-deps.js';
+
+describe('vordr CLI frame', () => {
+  it('prints the version', async () => {
+    const r = await runCli(['--version'], testDeps());
+    expect(r).toMatchObject({ exitCode: 0, stdout: 'vordr 0.1.0\n' });
+  });
+
+  it('turns an unknown command into a USAGE error with exit 125', async () => {
+    const r = await runCli(['bogus'], testDeps());
+    expect(r.exitCode).toBe(125);
+    expect(r.stderr).toBe("Error [USAGE]: unknown command 'bogus'\nhint: see vordr --help\n");
+  });
+
+  it('turns an unknown option into a USAGE error naming the command', async () => {
+    const r = await runCli(['version', '--nope'], testDeps());
+    expect(r.exitCode).toBe(125);
+    expect(r.stderr).toContain('hint: see vordr version --help');
+  });
+
+  it('accepts global flags before and after the command', async () => {
+    expect((await runCli(['--root', '/x', 'version', '--json'], testDeps())).stdout).toContain(
+      '"name":"vordr"',
+    );
+    expect((await runCli(['version', '--root', '/x', '--quiet'], testDeps())).exitCode).toBe(0);
+  });
+});

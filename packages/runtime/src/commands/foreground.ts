@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+import { VcError } from '@verified-container/shared';
+import type { CliDeps, CommandResult } from '../cli/deps.js';
+import {
+  removeContainer,
+  settleExit,
+  withContainerLock,
+  type ContainerRecord,
+  type LifecycleContext,
+} from '../container/index.js';
+import { followLogFile } from '../logs/index.js';
+import { containerPaths } from '../store/index.js';
+import { volumePortFor } from './support.js';
+
+/**
+ * The foreground half of `run` (05 §4.7): prints the container's log as it grows (stdout lines
+ * to stdout, stderr lines to stderr), forwards SIGINT/SIGTERM/SIGHUP to it, and once conmon's exit
+ * file appears settles the exit (and `--rm` removes the container). Exits with its status.
+ */
+export async function followForeground(
+  ctx: LifecycleContext,
+  deps: CliDeps,
+  record: ContainerRecord,
+): Promise<CommandResult> {
+  const { engine } = ctx;
+  const forward = (signal: string): void => {
+    engine.kill(record.id, signal).catch((err: unknown) => {
+      ctx.logger.debug({ err, signal }, 'could not forward a signal');
+    });
+  };
+  const unsubscribe = deps.onSignal?.(forward);
+  try {
+    for await (const entry of followLogFile(containerPaths(ctx.root, record.id).log, {
+      exitFile: engine.exitFile(record.id),
+      ...(deps.signal !== undefined ? { signal: deps.signal } : {}),
+    })) {
+      (entry.stream === 'stderr' ? deps.stderr : deps.stdout).write(`${entry.line}\n`);
+    }
+    const exit = await engine.waitForExit(record.id, {
+      ...(deps.signal !== undefined ? { signal: deps.signal } : {}),
+    });
+    if (exit === undefined) {
+      // Aborted (tests): the container keeps running detached.
+      await withContainerLock(ctx, record.id, async () => {
+        const current = await ctx.records.read(record.id);
+        if (current === undefined) return;
+        delete current.attachedBy;
+        await ctx.records.write(current);
+      });
+      return { exitCode: 0 };
+    }
+    const settled = await withContainerLock(ctx, record.id, async () => {
+      const current = (await ctx.records.read(record.id)) ?? record;
+      delete current.attachedBy;
+      await settleExit(
+        ctx,
+        current,
+        exit.exitCode === null ? { exitCode: null, note: 'exit status lost' } : exit,
+      );
+      if (current.autoRemove) {
+        await removeContainer(ctx, current, {
+          force: true,
+          volumes: false,
+          volumePort: volumePortFor(ctx),
+        });
+      }
+      return current;
+    });
+    if (settled.exitCode === null || settled.exitCode === undefined) {
+      throw new VcError('RUNTIME_ERROR', `the exit status of container ${record.name} was lost`);
+    }
+    return { exitCode: settled.exitCode };
+  } catch (err) {
+    if (err instanceof VcError) throw err;
+    throw new VcError('RUNTIME_ERROR', `following container ${record.name} failed`, { cause: err });
+  } finally {
+    unsubscribe?.();
+  }
+}

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+import { describe, expect, it } from 'vitest';
+import type { ContainerRecord } from '../container/index.js';
+import { resolveContainerReference } from '../store/index.js';
+import { matchesFilters, psJson, psTable } from './ps.js';
+
+const NOW = Date.parse('2026-01-01T12:00:00Z');
+
+function record(over: Partial<ContainerRecord>): ContainerRecord {
+  return {
+    id: 'a'.repeat(64),
+    name: 'web',
+    state: 'running',
+    image: 'vt/hello:1.0.0',
+    imageDigest: `sha256:${'b'.repeat(64)}`,
+    command: ['/bin/sh', '-c', 'echo out; while :; do sleep 1; done'],
+    createdAt: '2026-01-01T11:50:00Z',
+    startedAt: '2026-01-01T11:55:00Z',
+    decision: 'ALLOW',
+    deviations: [],
+    checks: [],
+    autoRemove: false,
+    stopTimeout: 10,
+    volumes: [],
+    labels: { tier: 'front' },
+    hostname: 'web',
+    selinuxLabel: 'system_u:system_r:container_t:s0:c1,c2',
+    ...over,
+  };
+}
+
+describe('ps', () => {
+  it('prints the table with short ids, a cut command and the status', () => {
+    const out = psTable([record({})], NOW, false).split('\n');
+    expect(out[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+NAMES$/);
+    expect(out[1]).toContain('aaaaaaaaaaaa   vt/hello:1.0.0');
+    expect(out[1]).toContain('"/bin/sh -c echo out…"');
+    expect(out[1]).toContain('10 minutes ago');
+    expect(out[1]).toMatch(/Up 5 minutes\s+web$/);
+  });
+
+  it('--no-trunc keeps the full id and command', () => {
+    const out = psTable([record({})], NOW, true);
+    expect(out).toContain('a'.repeat(64));
+    expect(out).toContain('"/bin/sh -c echo out; while :; do sleep 1; done"');
+  });
+
+  it('--format json carries state, status, decision and deviations', () => {
+    expect(
+      psJson(record({ state: 'exited', exitCode: 3, finishedAt: '2026-01-01T11:59:00Z' }), NOW),
+    ).toMatchObject({
+      state: 'exited',
+      status: 'Exited (3) About a minute ago',
+      exitCode: 3,
+      decision: 'ALLOW',
+      deviations: [],
+    });
+  });
+
+  it('filters by name, status and label', () => {
+    const r = record({});
+    expect(matchesFilters(r, ['name=we', 'status=running', 'label=tier=front'])).toBe(true);
+    expect(matchesFilters(r, ['label=tier=back'])).toBe(false);
+    expect(matchesFilters(r, ['status=exited'])).toBe(false);
+  });
+
+  it('references resolve id, name, then unique prefix', () => {
+    const a = record({});
+    const b = record({ id: `ab${'c'.repeat(62)}`, name: 'db' });
+    expect(resolveContainerReference('db', [a, b])).toBe(b);
+    expect(resolveContainerReference('aaa', [a, b])).toBe(a);
+    expect(() => resolveContainerReference('a', [a, b])).toThrow(/matches 2 containers/);
+  });
+});

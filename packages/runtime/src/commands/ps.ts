@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+import { Option, type Command } from 'commander';
+import { action, newCommand, type ResultBox } from '../cli/command-kit.js';
+import type { CliDeps } from '../cli/deps.js';
+import { jsonLine } from '../cli/output.js';
+import type { ContainerRecord } from '../container/index.js';
+import { humanDuration, statusText } from '../container/index.js';
+import { shortId } from '../store/index.js';
+import { contextFor, listReconciled } from './support.js';
+
+interface PsFlags {
+  all?: boolean;
+  quiet?: boolean;
+  format?: 'table' | 'json';
+  noTrunc?: boolean;
+  filter?: string[];
+}
+
+/** The widest COMMAND cell before `--no-trunc` is needed. */
+const COMMAND_WIDTH = 20;
+
+export function makePsCommand(deps: CliDeps, box: ResultBox): Command {
+  return newCommand('ps', 'list containers', ['quiet'])
+    .option('-a, --all', 'also the ones that are not running')
+    .option('-q, --quiet', 'only the ids')
+    .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']))
+    .option(
+      '--filter <k=v>',
+      'name=, status=, label=K[=V] (repeatable, all must match)',
+      (v: string, p: string[] = []) => [...p, v],
+    )
+    .option('--no-trunc', 'full ids and commands')
+    .action(
+      action<[], PsFlags>(box, async (_args, flags) => {
+        const ctx = contextFor(deps, flags);
+        const records = (await listReconciled(ctx))
+          .filter((r) => flags.all === true || r.state === 'running' || r.state === 'restarting')
+          .filter((r) => matchesFilters(r, flags.filter ?? []))
+          .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+        const nowMs = deps.clock.now().getTime();
+        const full = flags.noTrunc === true;
+        if (flags.quiet === true) {
+          return {
+            exitCode: 0,
+            stdout: records.map((r) => `${full ? r.id : shortId(r.id)}\n`).join(''),
+          };
+        }
+        if (flags.format === 'json' || flags.json === true) {
+          return { exitCode: 0, stdout: jsonLine(records.map((r) => psJson(r, nowMs))) };
+        }
+        return { exitCode: 0, stdout: psTable(records, nowMs, full) };
+      }),
+    );
+}
+
+/** `--filter name=|status=|label=K[=V]`: all must match. */
+export function matchesFilters(record: ContainerRecord, filters: readonly string[]): boolean {
+  return filters.every((f) => {
+    const eq = f.indexOf('=');
+    const key = eq < 0 ? f : f.slice(0, eq);
+    const value = eq < 0 ? '' : f.slice(eq + 1);
+    switch (key) {
+      case 'name':
+        return record.name.includes(value);
+      case 'status':
+        return record.state === value;
+      case 'label': {
+        const leq = value.indexOf('=');
+        const k = leq < 0 ? value : value.slice(0, leq);
+        if (!(k in record.labels)) return false;
+        return leq < 0 || record.labels[k] === value.slice(leq + 1);
+      }
+      default:
+        return false;
+    }
+  });
+}
+
+/** One container of `ps --format json`. */
+export function psJson(r: ContainerRecord, nowMs: number) {
+  return {
+    id: r.id,
+    name: r.name,
+    image: r.image,
+    imageDigest: r.imageDigest,
+    command: r.command,
+    createdAt: r.createdAt,
+    state: r.state,
+    status: statusText(r, nowMs),
+    ...(r.startedAt !== undefined ? { startedAt: r.startedAt } : {}),
+    ...(r.finishedAt !== undefined ? { finishedAt: r.finishedAt } : {}),
+    ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+    decision: r.decision,
+    deviations: r.deviations,
+    labels: r.labels,
+  };
+}
+
+/** The `ps` table: CONTAINER ID, IMAGE, COMMAND, CREATED, STATUS, NAMES. */
+export function psTable(records: readonly ContainerRecord[], nowMs: number, full: boolean): string {
+  const quote = (args: readonly string[]): string => {
+    const text = args.join(' ');
+    return full || text.length <= COMMAND_WIDTH
+      ? `"${text}"`
+      : `"${text.slice(0, COMMAND_WIDTH - 1)}…"`;
+  };
+  const rows = [
+    ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES'],
+    ...records.map((r) => [
+      full ? r.id : shortId(r.id),
+      r.image,
+      quote(r.command),
+      `${statusAgo(r.createdAt, nowMs)}`,
+      statusText(r, nowMs),
+      r.name,
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return rows
+    .map((row) =>
+      row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join(''),
+    )
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
+function statusAgo(iso: string, nowMs: number): string {
+  return `${humanDuration(nowMs - Date.parse(iso))} ago`;
+}

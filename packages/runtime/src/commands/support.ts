@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+import { VcError } from '@verified-container/shared';
+import { storeRoot, type GlobalFlags } from '../cli/command-kit.js';
+import type { CliDeps } from '../cli/deps.js';
+import {
+  lifecycleContext,
+  noVolumes,
+  reconcileRecord,
+  withContainerLock,
+  type ContainerRecord,
+  type LifecycleContext,
+  type VolumePort,
+} from '../container/index.js';
+import { resolveContainerReference } from '../store/index.js';
+
+/** The lifecycle context of a command: store root, engine (`--runtime`), records. */
+export function contextFor(deps: CliDeps, flags: GlobalFlags): LifecycleContext {
+  if (flags.runtime === 'podman') {
+    throw new VcError('UNSUPPORTED', 'the podman backend is not available yet', {
+      hint: 'use --runtime runc',
+    });
+  }
+  return lifecycleContext({
+    root: storeRoot(deps, flags),
+    clock: deps.clock,
+    logger: deps.logger,
+    env: deps.env,
+    ...(flags.runtime !== undefined ? { runtime: flags.runtime } : {}),
+    ...(deps.selfCommand !== undefined ? { selfCommand: deps.selfCommand } : {}),
+  });
+}
+
+/** The named-volume implementation the lifecycle uses. */
+export function volumePortFor(_ctx: LifecycleContext): VolumePort {
+  return noVolumes;
+}
+
+/**
+ * Resolves a container reference (05 §2) and reconciles that container (05 §13) under its lock.
+ * Undefined when reconciliation removed it (an exited `--rm` container).
+ */
+export async function findContainer(ctx: LifecycleContext, ref: string): Promise<ContainerRecord> {
+  const record = resolveContainerReference(ref, await ctx.records.list());
+  const current = await withContainerLock(ctx, record.id, async () => {
+    const fresh = await ctx.records.read(record.id);
+    return fresh === undefined ? undefined : reconcileRecord(ctx, fresh, volumePortFor(ctx));
+  });
+  if (current === undefined) {
+    throw new VcError('CONTAINER_NOT_FOUND', `no such container: ${ref}`, {
+      hint: 'vordr ps -a lists the containers',
+    });
+  }
+  return current;
+}
+
+/** Every container, each reconciled (05 §13); removed ones are left out. */
+export async function listReconciled(ctx: LifecycleContext): Promise<ContainerRecord[]> {
+  const out: ContainerRecord[] = [];
+  for (const record of await ctx.records.list()) {
+    const current = await withContainerLock(ctx, record.id, async () => {
+      const fresh = await ctx.records.read(record.id);
+      return fresh === undefined ? undefined : reconcileRecord(ctx, fresh, volumePortFor(ctx));
+    });
+    if (current !== undefined) out.push(current);
+  }
+  return out;
+}
+
+/** `--stop-timeout`/`-t`: whole seconds ≥ 0. */
+export function parseSeconds(text: string, flag: string): number {
+  if (!/^\d+$/.test(text)) {
+    throw new VcError('USAGE', `invalid ${flag} ${JSON.stringify(text)}: expected whole seconds`);
+  }
+  return Number(text);
+}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: Apache-2.0
+// `vordr verify IMAGE` (05 §9): 05 §4.2 without creating anything. The check lines of 04 §9
+// (without the reproducibility line) and the decision on stderr; `--json` prints the document of
+// 04 §5 plus `checks` on stdout. Exit 0 ALLOW/WARN/LOG, 1 REJECT, 2 MALFORMED_BUNDLE, 125 setup.
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { parseRfc3339, VcError } from '@verified-container/shared';
+import {
+  headerLine,
+  isVerifyMode,
+  toVerifyResultJson,
+  type VerifyMode,
+} from '@verified-container/shared/verify';
+import { action, collect, newCommand, storeRoot, type ResultBox } from '../cli/command-kit.js';
+import type { CliDeps } from '../cli/deps.js';
+import { jsonLine } from '../cli/output.js';
+import {
+  checkLineJson,
+  decisionLine,
+  renderCheckLines,
+  verifyStoreReference,
+  type VerifyImageOptions,
+} from '../verification/index.js';
+
+/** The flags of `verify` (05 §3). */
+export interface VerifyFlags {
+  trustStore?: string;
+  mode?: string;
+  now?: string;
+  logQuorum?: string;
+  thresholdGroup?: string[];
+  vulnDb?: string;
+  requireVulnDb?: boolean;
+  cache?: boolean;
+  auditLog?: string;
+  offline?: boolean;
+  online?: boolean;
+}
+
+export function makeVerifyCommand(deps: CliDeps, box: ResultBox): Command {
+  return newCommand('verify', 'verify an image of the store without running it')
+    .argument('<image>', 'name:tag, name@sha256:…, a digest (prefix) or sha256:…')
+    .option('--trust-store <file>', 'the trust store (default $VC_TRUST_STORE, else the store’s)')
+    .option('--mode <mode>', 'strict, permissive or audit (default strict)')
+    .option('--now <time>', 'verify at this RFC 3339 time (no cache)')
+    .option('--log-quorum <n>', 'distinct logs required per attestation')
+    .option(
+      '--threshold-group <group>',
+      'a trust-store group that must be met (repeatable)',
+      collect,
+    )
+    .option('--vuln-db <file>', 'a debsecan vulnerability database (default $VC_VULN_DB)')
+    .option('--require-vuln-db', 'fail when no vulnerability database is configured')
+    .option('--no-cache', 'do not use or store a cached decision')
+    .option('--audit-log <file>', 'the audit log (default $VC_ROOT/audit/verify.jsonl)')
+    .option('--offline', 'verify without network (the default)')
+    .option('--online', 'also check each log’s current tree head (not available yet)')
+    .action(
+      action<[string], VerifyFlags>(box, async ([text], flags) => {
+        if (flags.online === true) {
+          throw new VcError('UNSUPPORTED', '--online verification is not available yet', {
+            hint: 'verification is offline (--offline, the default)',
+          });
+        }
+        const root = storeRoot(deps, flags);
+        const path = (p: string | undefined) =>
+          p !== undefined ? resolve(deps.cwd, p) : undefined;
+        const trustStore = path(flags.trustStore);
+        const vulnDb = path(flags.vulnDb);
+        const auditLog = path(flags.auditLog);
+        const now = flags.now !== undefined ? parseNow(flags.now) : undefined;
+        const logQuorum = flags.logQuorum !== undefined ? parseQuorum(flags.logQuorum) : undefined;
+        const opts: VerifyImageOptions = {
+          root,
+          env: deps.env,
+          clock: deps.clock,
+          mode: parseMode(flags.mode),
+          ...(trustStore !== undefined ? { trustStore } : {}),
+          ...(now !== undefined ? { now } : {}),
+          ...(logQuorum !== undefined ? { logQuorum } : {}),
+          ...(flags.thresholdGroup !== undefined ? { thresholdGroups: flags.thresholdGroup } : {}),
+          ...(vulnDb !== undefined ? { vulnDb } : {}),
+          ...(flags.requireVulnDb === true ? { requireVulnDb: true } : {}),
+          ...(flags.cache === false ? { noCache: true } : {}),
+          ...(auditLog !== undefined ? { auditLog } : {}),
+        };
+        const v = await verifyStoreReference(text, opts);
+        const header = headerLine(v.ref ?? text, v.imageDigest, v.trustStore);
+        const stderr = `${header}\n${renderCheckLines(v.verifyChecks, v.result)}${decisionLine(v.result)}\n`;
+        if (flags.json === true) {
+          return {
+            exitCode: v.exitCode,
+            stdout: jsonLine({
+              ...toVerifyResultJson(v.result),
+              checks: v.verifyChecks.map(checkLineJson),
+            }),
+            stderr,
+          };
+        }
+        return { exitCode: v.exitCode, stderr };
+      }),
+    );
+}
+
+function parseMode(text: string | undefined): VerifyMode {
+  const mode = text ?? 'strict';
+  if (!isVerifyMode(mode)) {
+    throw new VcError(
+      'USAGE',
+      `--mode must be strict, permissive or audit, not ${JSON.stringify(mode)}`,
+    );
+  }
+  return mode;
+}
+
+function parseNow(text: string): Date {
+  const ms = parseRfc3339(text);
+  if (ms === null) {
+    throw new VcError('USAGE', `--now must be an RFC 3339 time, not ${JSON.stringify(text)}`, {
+      hint: 'for example --now 2026-11-25T12:00:00Z',
+    });
+  }
+  return new Date(ms);
+}
+
+function parseQuorum(text: string): number {
+  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new VcError('USAGE', `--log-quorum must be an integer ≥ 1, not ${JSON.stringify(text)}`);
+  }
+  return n;
+}

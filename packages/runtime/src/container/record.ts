@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+import type { Deviation } from '../profile/index.js';
+import type { RootfsMode } from '../rootfs/index.js';
+
+/** A container's state (05 §2); `removing` marks a removal in progress (§13). */
+export type ContainerState =
+  'creating' | 'created' | 'running' | 'restarting' | 'exited' | 'dead' | 'removing';
+
+/** A 05 §4.8 check line as stored on the container. */
+export interface StoredCheck {
+  readonly name: string;
+  readonly status: 'pass' | 'fail' | 'warn' | 'skip';
+  readonly detail: string;
+}
+
+/** An anonymous volume of `[runtime.volumes]` the container owns. */
+export interface OwnedVolume {
+  readonly name: string;
+  readonly destination: string;
+  /** `persistent` volumes survive `rm` without `-v`. */
+  readonly persistent: boolean;
+}
+
+/** `vordr/containers/<id>/container.json` (05 §13). */
+export interface ContainerRecord {
+  readonly id: string;
+  readonly name: string;
+  state: ContainerState;
+  /** The reference as the user typed it. */
+  readonly image: string;
+  readonly imageDigest: string;
+  /** `name:tag` when the image was found by a tag. */
+  readonly imageRef?: string;
+  /** `process.args`, for `ps`. */
+  readonly command: readonly string[];
+  readonly createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** null: the status was lost (05 §13). */
+  exitCode?: number | null;
+  /** Why the record says what it says when vordr inferred it ("exit status lost", …). */
+  note?: string;
+  pid?: number;
+  conmonPid?: number;
+  readonly decision: 'ALLOW' | 'WARN' | 'LOG';
+  readonly deviations: readonly Deviation[];
+  checks: readonly StoredCheck[];
+  readonly autoRemove: boolean;
+  /** Seconds between the stop signal and SIGKILL (`--stop-timeout`, default 10). */
+  readonly stopTimeout: number;
+  rootfsMode?: RootfsMode;
+  readonly volumes: readonly OwnedVolume[];
+  /** Whether `internal cleanup` ran for the latest exit. */
+  cleanedUp?: boolean;
+  /** A foreground `run` waiting for the exit: `--rm` removal is its job while it lives. */
+  attachedBy?: { readonly pid: number; readonly startTime: number | null };
+  /** conmon died while runc still runs the container (05 §13): no more log capture. */
+  monitorLost?: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly hostname: string;
+  readonly selinuxLabel: string;
+}
+
+/** The default stop grace period (05 §3 `stop -t`). */
+export const DEFAULT_STOP_TIMEOUT = 10;

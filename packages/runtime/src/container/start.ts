@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: Apache-2.0
+import { readFile, rm } from 'node:fs/promises';
+import { VcError } from '@verified-container/shared';
+import type { OciSpec } from '../oci-spec/index.js';
+import { HostSpecialFiles, prepareContainerRootfs } from '../rootfs/index.js';
+import { isMountPoint } from '../rootfs/index.js';
+import { openBlob, type ImageLayer } from '../image/index.js';
+import { containerPaths, probeProcess } from '../store/index.js';
+import { exitCommand, type LifecycleContext } from './context.js';
+import { readProcStatus } from './host-facts.js';
+import { capabilityListText, confinementMismatches, parseProcStatus } from './process-checks.js';
+import type { ContainerRecord, StoredCheck } from './record.js';
+import { exitedMarker } from './teardown.js';
+
+/**
+ * Starts a created or exited container (05 §4.7): remounts its rootfs when needed, conmon +
+ * `runc start`, then the post-start checks of §4.8 (lines 4–6). A failed check kills the container
+ * and is `PROFILE_MISMATCH`. The caller holds `ctr-<id>`; `attach` marks a foreground run.
+ */
+export async function startContainer(
+  ctx: LifecycleContext,
+  record: ContainerRecord,
+  opts: {
+    readonly layers: readonly ImageLayer[];
+    readonly selinuxEnabled: boolean;
+    readonly attach?: boolean;
+  },
+): Promise<ContainerRecord> {
+  if (record.state === 'running' || record.state === 'restarting') {
+    throw new VcError('CONTAINER_RUNNING', `container ${record.name} is already running`);
+  }
+  const paths = containerPaths(ctx.root, record.id);
+  if (record.rootfsMode !== 'copy' && !(await isMountPoint(paths.rootfs))) {
+    const rootfs = await prepareContainerRootfs({
+      root: ctx.root,
+      containerId: record.id,
+      layers: opts.layers,
+      openBlob: (digest) => openBlob(ctx.root, digest),
+      special: new HostSpecialFiles(),
+    });
+    record.rootfsMode = rootfs.mode;
+  }
+  const spec = JSON.parse(await readFile(paths.config, 'utf8')) as OciSpec;
+  if (opts.attach === true) {
+    const self = await probeProcess(process.pid);
+    record.attachedBy = { pid: process.pid, startTime: self.alive ? self.startTime : null };
+  } else {
+    delete record.attachedBy;
+  }
+  await rm(exitedMarker(ctx.root, record.id), { force: true });
+  const command = exitCommand(ctx, record.id);
+  const started = await ctx.engine.start({
+    id: record.id,
+    bundleDir: paths.bundle,
+    logPath: paths.log,
+    ...(command !== undefined ? { exitCommand: command } : {}),
+  });
+  record.state = 'running';
+  record.pid = started.pid;
+  record.conmonPid = started.conmonPid;
+  record.startedAt = started.startedAt;
+  delete record.finishedAt;
+  delete record.exitCode;
+  delete record.note;
+  record.cleanedUp = false;
+  await ctx.records.write(record);
+
+  const checks = await postStartChecks(record, spec, opts.selinuxEnabled);
+  record.checks = checks;
+  await ctx.records.write(record);
+  const failed = checks.find((c) => c.status === 'fail');
+  if (failed !== undefined) {
+    await ctx.engine.kill(record.id, 'SIGKILL', { all: true }).catch(() => undefined);
+    throw new VcError('PROFILE_MISMATCH', `${failed.name}: ${failed.detail}`, {
+      details: { id: record.id },
+    });
+  }
+  return record;
+}
+
+/** Lines 4–6 of 05 §4.8 for a just-started container. */
+export async function postStartChecks(
+  record: ContainerRecord,
+  spec: OciSpec,
+  selinuxEnabled: boolean,
+): Promise<StoredCheck[]> {
+  const selinux: StoredCheck = selinuxEnabled
+    ? { name: 'SELinux policy loaded', status: 'pass', detail: record.selinuxLabel }
+    : {
+        name: 'SELinux policy loaded',
+        status: 'skip',
+        detail: `SELinux not enabled on this host (label ${record.selinuxLabel})`,
+      };
+  const caps = [...(spec.process.capabilities?.bounding ?? [])].sort();
+  const status = record.pid === undefined ? undefined : await statusAfterExec(record.pid);
+  const confinement = status === undefined ? undefined : parseProcStatus(status);
+  let capabilities: StoredCheck;
+  if (confinement === undefined) {
+    capabilities = {
+      name: 'Capabilities set correctly',
+      status: 'skip',
+      detail: 'the process already exited',
+    };
+  } else {
+    const problems = confinementMismatches(confinement, {
+      capabilities: caps,
+      seccomp: spec.linux?.seccomp !== undefined,
+    });
+    capabilities =
+      problems.length === 0
+        ? { name: 'Capabilities set correctly', status: 'pass', detail: capabilityListText(caps) }
+        : { name: 'Capabilities set correctly', status: 'fail', detail: problems.join('; ') };
+  }
+  const network: StoredCheck = {
+    name: 'Network isolation active',
+    status: 'skip',
+    detail: 'no network (--network none), no rules requested',
+  };
+  return [selinux, capabilities, network];
+}
+
+/** How long to wait for runc init to exec the container's process. */
+const EXEC_WAIT_MS = 5000;
+
+/**
+ * The init process's status once it runs the container's command: runc installs seccomp right
+ * before its exec, after `runc start` returned. Undefined when it already exited (or is a zombie).
+ */
+async function statusAfterExec(pid: number): Promise<string | undefined> {
+  const deadline = Date.now() + EXEC_WAIT_MS;
+  for (;;) {
+    const status = await readProcStatus(pid);
+    if (status === undefined || /^State:\s+[ZX]/m.test(status)) return undefined;
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    const stillRuncInit = /^runc\0init\0/.test(cmdline) || cmdline.startsWith('runc:');
+    if (!stillRuncInit || Date.now() >= deadline) return status;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

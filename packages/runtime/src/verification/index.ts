@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: Apache-2.0
+// Verification of store images before they run (05 §4.2) and `vordr verify` (05 §9).
+export type { VerifyImageOptions, ImageVerification } from './verify-store-image.js';
+export { verifyStoreImage, verifyStoreReference } from './verify-store-image.js';
+export type { CheckLine, RunCheckContext } from './check-lines.js';
+export {
+  SBOM_LINE,
+  checkLineJson,
+  decisionLine,
+  renderCheckLines,
+  runCheckLines,
+  verifyCheckLines,
+} from './check-lines.js';
+export type { SbomEvidence } from './sbom-rootfs.js';
+export { checkSbomMatchesRootfs } from './sbom-rootfs.js';
+export { TRUST_STORE_HINT, trustStorePathOf } from './verify-inputs.js';
