@@ -23,7 +23,7 @@ describe('vordr CLI frame', () => {
 
   it('accepts global flags before and after the command', async () => {
     expect((await runCli(['--root', '/x', 'version', '--json'], testDeps())).stdout).toContain(
-      '"name":"vordr"',
+      '"apiVersion":"1"',
     );
     expect((await runCli(['version', '--root', '/x', '--quiet'], testDeps())).exitCode).toBe(0);
   });

@@ -54,7 +54,7 @@ Run 'vordr <command> --help' for a command's options.`,
           exitCode: 0,
           stdout:
             flags.json === true
-              ? jsonLine({ name: 'vordr', version: VORDR_VERSION, node: process.versions.node })
+              ? jsonLine({ version: VORDR_VERSION, apiVersion: '1', node: process.versions.node })
               : `vordr ${VORDR_VERSION}\n`,
         };
         return;

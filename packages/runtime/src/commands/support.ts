@@ -4,7 +4,6 @@ import { storeRoot, type GlobalFlags } from '../cli/command-kit.js';
 import type { CliDeps } from '../cli/deps.js';
 import {
   lifecycleContext,
-  noVolumes,
   reconcileRecord,
   withContainerLock,
   type ContainerRecord,
@@ -12,6 +11,7 @@ import {
   type VolumePort,
 } from '../container/index.js';
 import { resolveContainerReference } from '../store/index.js';
+import { prepareVolumeMount, removeVolumes } from '../volume/index.js';
 
 /** The lifecycle context of a command: store root, engine (`--runtime`), records. */
 export function contextFor(deps: CliDeps, flags: GlobalFlags): LifecycleContext {
@@ -30,9 +30,28 @@ export function contextFor(deps: CliDeps, flags: GlobalFlags): LifecycleContext 
   });
 }
 
-/** The named-volume implementation the lifecycle uses. */
-export function volumePortFor(_ctx: LifecycleContext): VolumePort {
-  return noVolumes;
+/** The named volumes of the store (05 §10.2), as the lifecycle uses them. */
+export function volumePortFor(ctx: LifecycleContext): VolumePort {
+  return {
+    async ensure(request) {
+      const prepared = await prepareVolumeMount({
+        root: ctx.root,
+        name: request.name,
+        rootfs: request.rootfs,
+        destination: request.destination,
+        now: ctx.clock.now(),
+        ...(request.nocopy !== undefined ? { nocopy: request.nocopy } : {}),
+        ...(request.anonymous !== undefined ? { anonymous: request.anonymous } : {}),
+        ...(request.labels !== undefined ? { labels: request.labels } : {}),
+      });
+      return prepared.source;
+    },
+    async remove(name) {
+      await removeVolumes(ctx.root, [name], { force: true }).catch((err: unknown) => {
+        if (!(err instanceof VcError && err.code === 'VOLUME_NOT_FOUND')) throw err;
+      });
+    },
+  };
 }
 
 /**

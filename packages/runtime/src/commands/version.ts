@@ -14,7 +14,7 @@ export function makeVersionCommand(_deps: CliDeps, box: ResultBox): Command {
         exitCode: 0,
         stdout:
           flags.json === true
-            ? jsonLine({ name: 'vordr', version: VORDR_VERSION, node: process.versions.node })
+            ? jsonLine({ version: VORDR_VERSION, apiVersion: '1', node: process.versions.node })
             : `vordr ${VORDR_VERSION}\n`,
       }),
     ),

@@ -35,6 +35,7 @@ import { hostPathExists, readRootfsText, rootfsLookup, type HostFacts } from './
 import { DEFAULT_STOP_TIMEOUT, type ContainerRecord, type OwnedVolume } from './record.js';
 import { removeContainer } from './teardown.js';
 import type { VolumeFlag } from './volume-flags.js';
+import type { RecordedMount } from './record.js';
 import type { VolumePort } from './volumes-port.js';
 
 /** Everything `run` decided before creating anything (05 §4.1–§4.3). */
@@ -194,7 +195,14 @@ export async function createContainer(
       created.rootfsMode = rootfs.mode;
       await ctx.records.write(created);
 
-      const volumes = await mountSources(plan.volumes, volumePort);
+      const volumes = await mountSources(plan.volumes, volumePort, rootfs.path);
+      (created as { mounts: readonly RecordedMount[] }).mounts = volumes.map((v) => ({
+        type: v.kind,
+        source: v.source,
+        destination: v.destination,
+        readonly: v.readonly,
+        ...(v.name !== undefined ? { name: v.name } : {}),
+      }));
       const runtimeVolumes = planRuntimeVolumes(
         profile.runtime,
         [...plan.volumes.map((v) => v.destination), ...profile.tmpfs.map((t) => t.destination)],
@@ -202,8 +210,12 @@ export async function createContainer(
       );
       const owned: OwnedVolume[] = [];
       for (const anon of runtimeVolumes.anonymous) {
-        const source = await volumePort.ensure(anon.name, {
-          'org.verified-container.container': id,
+        const source = await volumePort.ensure({
+          name: anon.name,
+          rootfs: rootfs.path,
+          destination: anon.destination,
+          anonymous: true,
+          labels: { 'org.verified-container.container': id },
         });
         owned.push({ name: anon.name, destination: anon.destination, persistent: anon.persistent });
         volumes.push({
@@ -264,12 +276,16 @@ export async function createContainer(
   return created;
 }
 
-/** The host paths of the run's `-v` flags: binds must exist; volumes are created when missing. */
+/**
+ * The host paths of the run's `-v` flags: binds must exist; volumes are created when missing and
+ * a new one receives the image's content at its destination (unless `nocopy`).
+ */
 async function mountSources(
   flags: readonly VolumeFlag[],
   port: VolumePort,
-): Promise<VolumeMount[]> {
-  const mounts: VolumeMount[] = [];
+  rootfs: string,
+): Promise<(VolumeMount & { readonly name?: string })[]> {
+  const mounts: (VolumeMount & { readonly name?: string })[] = [];
   for (const flag of flags) {
     if (flag.kind === 'bind') {
       if (!hostPathExists(flag.source)) {
@@ -284,9 +300,15 @@ async function mountSources(
         readonly: flag.readonly,
       });
     } else {
-      const source = await port.ensure(flag.source);
+      const source = await port.ensure({
+        name: flag.source,
+        rootfs,
+        destination: flag.destination,
+        nocopy: flag.nocopy,
+      });
       mounts.push({
         kind: 'volume',
+        name: flag.source,
         source,
         destination: flag.destination,
         readonly: flag.readonly,

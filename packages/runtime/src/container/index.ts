@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The container lifecycle of 05 §2, §4, §7, §13: create, start, settle an exit, remove, reconcile.
-export type { ContainerRecord, ContainerState, OwnedVolume, StoredCheck } from './record.js';
+export type {
+  ContainerRecord,
+  ContainerState,
+  OwnedVolume,
+  RecordedMount,
+  StoredCheck,
+} from './record.js';
 export { DEFAULT_STOP_TIMEOUT } from './record.js';
 export type { LifecycleContext, LifecycleContextInput } from './context.js';
 export { exitCommand, lifecycleContext, withContainerLock } from './context.js';
@@ -19,3 +25,4 @@ export type { VolumeFlag } from './volume-flags.js';
 export { parseVolumeFlag } from './volume-flags.js';
 export type { VolumePort } from './volumes-port.js';
 export { noVolumes } from './volumes-port.js';
+export type { VolumeRequest } from './volumes-port.js';

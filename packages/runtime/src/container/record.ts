@@ -21,6 +21,15 @@ export interface OwnedVolume {
   readonly persistent: boolean;
 }
 
+/** A `-v` mount of the run (`name` for a named volume), as `inspect` shows it. */
+export interface RecordedMount {
+  readonly type: 'bind' | 'volume';
+  readonly source: string;
+  readonly destination: string;
+  readonly readonly: boolean;
+  readonly name?: string;
+}
+
 /** `vordr/containers/<id>/container.json` (05 §13). */
 export interface ContainerRecord {
   readonly id: string;
@@ -50,6 +59,8 @@ export interface ContainerRecord {
   readonly stopTimeout: number;
   rootfsMode?: RootfsMode;
   readonly volumes: readonly OwnedVolume[];
+  /** The run's `-v` mounts (named volumes in use are found here: `volume rm` says IN_USE). */
+  readonly mounts?: readonly RecordedMount[];
   /** Whether `internal cleanup` ran for the latest exit. */
   cleanedUp?: boolean;
   /** A foreground `run` waiting for the exit: `--rm` removal is its job while it lives. */
