@@ -18,6 +18,7 @@ import { makeVersionCommand, VORDR_VERSION } from './commands/version.js';
 import { makeVolumeCommand } from './commands/volume.js';
 import { makeImageCommand } from './commands/image.js';
 import { makeInfoCommand } from './commands/info.js';
+import { makeCheckCommand } from './commands/check.js';
 
 export type { CliDeps, CommandResult, OutputWriter, ForwardedSignal } from './cli/deps.js';
 
@@ -77,6 +78,7 @@ Run 'vordr <command> --help' for a command's options.`,
   program.addCommand(makeVolumeCommand(deps, box));
   program.addCommand(makeImageCommand(deps, box));
   program.addCommand(makeInfoCommand(deps, box));
+  program.addCommand(makeCheckCommand(deps, box));
   program.addCommand(makeInternalCommand(deps, box), { hidden: true });
   program.addCommand(makeVerifyCommand(deps, box));
   return program;

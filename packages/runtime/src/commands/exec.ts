@@ -6,6 +6,7 @@ import { action, collect, newCommand, type ResultBox } from '../cli/command-kit.
 import type { CliDeps } from '../cli/deps.js';
 import type { OciSpec } from '../oci-spec/index.js';
 import { normalizeContainerPath, resolveUser } from '../profile/index.js';
+import { recordExecSession } from '../check/index.js';
 import { readRootfsText } from '../container/host-facts.js';
 import { containerPaths } from '../store/index.js';
 import { runVariables } from './run-flags.js';
@@ -64,16 +65,20 @@ the command's; 125 vordr error.`,
           });
           user = { uid: resolved.uid, gid: resolved.gid, additionalGids: resolved.additionalGids };
         }
-        const result = await ctx.engine.exec(record.id, {
-          ...spec.process,
-          args: command,
-          env: [...env].map(([k, v]) => `${k}=${v}`),
-          cwd:
-            flags.workdir !== undefined
-              ? normalizeContainerPath(flags.workdir, '-w')
-              : spec.process.cwd,
-          user,
-        });
+        // 05 §7: the session is recorded for `check` (its processes are expected ones).
+        const endSession = await recordExecSession(paths.dir, command);
+        const result = await ctx.engine
+          .exec(record.id, {
+            ...spec.process,
+            args: command,
+            env: [...env].map(([k, v]) => `${k}=${v}`),
+            cwd:
+              flags.workdir !== undefined
+                ? normalizeContainerPath(flags.workdir, '-w')
+                : spec.process.cwd,
+            user,
+          })
+          .finally(endSession);
         deps.stdout.write(result.stdout);
         if (result.stderr.length > 0) deps.stderr.write(result.stderr);
         return { exitCode: result.exitCode ?? 125 };
