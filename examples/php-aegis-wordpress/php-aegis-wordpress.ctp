@@ -90,6 +90,11 @@ decorate_workers_output = no
     { action = "mkdir", path = "/var/ratelimit", mode = "0750" },
     { action = "chown", path = "/var/ratelimit", user = "www-data", group = "www-data" },
     { action = "chmod", path = "/usr/share/wordpress/wp-content", mode = "0755", recursive = true, file-mode = "0644" },
+    # The writable exceptions php-fpm (www-data) writes to: their volumes take these owners
+    { action = "mkdir", path = "/usr/share/wordpress/wp-content/uploads", mode = "0755" },
+    { action = "mkdir", path = "/usr/share/wordpress/wp-content/cache", mode = "0755" },
+    { action = "chown", path = "/usr/share/wordpress/wp-content/uploads", user = "www-data", group = "www-data" },
+    { action = "chown", path = "/usr/share/wordpress/wp-content/cache", user = "www-data", group = "www-data" },
 ]
 
 [runtime]

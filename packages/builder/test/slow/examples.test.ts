@@ -33,6 +33,10 @@ import {
 } from '../support.js';
 import { hasBuiltCli, killHard, serveLog, type ServedLog } from '../tlog-server.js';
 
+/** vordr's binary (the runtime app; run, never imported). */
+const VORDR_BIN = join(REPO_ROOT, 'packages/runtime/dist/bin.js');
+const hasVordr = existsSync(VORDR_BIN) && spawnSync('conmon', ['--version']).status === 0;
+
 interface BuildDocument {
   status: string;
   cached: boolean;
@@ -312,6 +316,66 @@ describe.skipIf(!ready)('examples on cerro-torre/debian:bookworm-slim', () => {
       expect(transparency.err).toMatch(/✓ cerro-torre-log: 3 attestations included/);
       expect(transparency.err).toMatch(/✓ local-file-log: 3 attestations included/);
       expect(transparency.err).toContain('✓ Transparency log consensus (2-of-2)');
+    },
+  );
+
+  it.skipIf(process.env['VC_TEST_PHP'] === '0' || !hasVordr)(
+    'php-aegis-wordpress under vordr: verified, php-fpm confined as signed; ps, logs, stop, rm',
+    async () => {
+      // vordr is another app: run as its binary, never imported (00 §3).
+      const vordr = (...args: string[]) =>
+        spawnSync(process.execPath, [VORDR_BIN, '--root', join(dir, 'store'), ...args], {
+          encoding: 'utf8',
+          timeout: 120_000,
+          env: { ...process.env, VC_ROOT: join(dir, 'store') },
+        });
+      const name = `web-${process.pid}`;
+      const started = vordr('run', '-d', '--name', name, 'php-aegis-wordpress:0.2.0');
+      expect(started.status, started.stderr).toBe(0);
+      try {
+        expect(started.stderr).toContain('✓ Container signature valid (2-of-3');
+        expect(started.stderr).toContain(
+          '✓ Capabilities set correctly (CHOWN, NET_BIND_SERVICE, SETGID, SETUID)',
+        );
+        expect(vordr('ps').stdout).toContain(name);
+        // php-fpm says when it is ready; wait for that line (bounded), not for a fixed time.
+        const deadline = Date.now() + 60_000;
+        let logs = '';
+        while (!logs.includes('ready to handle connections') && Date.now() < deadline) {
+          logs = vordr('logs', name).stderr;
+          if (!logs.includes('ready to handle connections')) {
+            await new Promise((done) => setTimeout(done, 200));
+          }
+        }
+        expect(logs).toContain('ready to handle connections');
+        const status = vordr('exec', name, 'cat', '/proc/1/status').stdout;
+        // CHOWN (0), SETGID (6), SETUID (7), NET_BIND_SERVICE (10).
+        expect(status).toMatch(/^CapEff:\s+00000000000004c1$/m);
+        expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
+        expect(status).toMatch(/^Seccomp:\s+2$/m);
+        const writes = vordr(
+          'exec',
+          name,
+          'sh',
+          '-c',
+          'for p in / /tmp /var/ratelimit /var/www/html/wp-content/uploads /var/www/html/wp-content/cache; do touch "$p/.w" 2>/dev/null && echo "$p writable" || echo "$p read-only"; done',
+        ).stdout;
+        expect(writes).toBe(
+          [
+            '/ read-only',
+            '/tmp writable',
+            '/var/ratelimit writable',
+            '/var/www/html/wp-content/uploads writable',
+            '/var/www/html/wp-content/cache writable',
+            '',
+          ].join('\n'),
+        );
+        expect(vordr('check', name).status).toBe(0);
+        expect(vordr('stop', name).status).toBe(0);
+      } finally {
+        vordr('rm', '-f', '-v', name);
+      }
+      expect(vordr('ps', '-a', '-q').stdout).toBe('');
     },
   );
 });

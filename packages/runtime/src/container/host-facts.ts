@@ -5,6 +5,7 @@ import { release } from 'node:os';
 import { join } from 'node:path';
 import { parseProcLimits, type CallerHardLimits } from '../profile/index.js';
 import type { PathInfo, RootfsLookup } from '../oci-spec/index.js';
+import { resolveInRootfsSync } from '../rootfs/index.js';
 
 /** What the effective profile and the OCI spec need to know about this host. */
 export interface HostFacts {
@@ -44,7 +45,7 @@ function hasSwapAccounting(): boolean {
 export function rootfsLookup(rootfs: string): RootfsLookup {
   return (path: string): PathInfo | undefined => {
     try {
-      const st = statSync(join(rootfs, path));
+      const st = statSync(resolveInRootfsSync(rootfs, path));
       return { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777, isDirectory: st.isDirectory() };
     } catch {
       return undefined;
@@ -55,7 +56,7 @@ export function rootfsLookup(rootfs: string): RootfsLookup {
 /** A text file of the rootfs (`/etc/passwd`), or undefined when absent. */
 export async function readRootfsText(rootfs: string, path: string): Promise<string | undefined> {
   try {
-    return await readFile(join(rootfs, path), 'utf8');
+    return await readFile(resolveInRootfsSync(rootfs, path), 'utf8');
   } catch {
     return undefined;
   }

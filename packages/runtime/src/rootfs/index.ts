@@ -26,3 +26,4 @@ export {
   releaseContainerRootfs,
   probeRootfsMode,
 } from './container-rootfs.js';
+export { resolveInRootfsSync } from './resolve-path.js';

@@ -74,9 +74,15 @@ export async function prepareVolumeMount(
     if (opts.nocopy !== true && (await isEmptyDir(data))) {
       const from = await resolveInRootfs(opts.rootfs, opts.destination);
       const stat = await fs.stat(from).catch(() => null);
-      if (stat?.isDirectory() === true && !(await isEmptyDir(from))) {
-        await copyTree(from, data);
-        copied = true;
+      if (stat?.isDirectory() === true) {
+        // The volume takes the image directory's owner and mode (as docker's volumes do), so a
+        // `/var/ratelimit` the image gives to www-data stays writable by www-data.
+        await fs.chown(data, stat.uid, stat.gid);
+        await fs.chmod(data, stat.mode & 0o7777);
+        if (!(await isEmptyDir(from))) {
+          await copyTree(from, data);
+          copied = true;
+        }
       }
     }
     if (opts.chown !== undefined) await chownTree(data, opts.chown.uid, opts.chown.gid);
