@@ -3,12 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const shared = fileURLToPath(new URL('./packages/shared/src/', import.meta.url));
+const host = fileURLToPath(new URL('./packages/host/src/', import.meta.url));
 const testkit = fileURLToPath(new URL('./packages/testkit/src/', import.meta.url));
 
 // Unit tests import the shared core from source, so they need no build.
 const alias = [
   { find: /^@verified-container\/shared$/, replacement: `${shared}index.ts` },
   { find: /^@verified-container\/shared\/(.*)$/, replacement: `${shared}$1/index.ts` },
+  { find: /^@verified-container\/host$/, replacement: `${host}index.ts` },
   { find: /^@verified-container\/testkit$/, replacement: `${testkit}index.ts` },
 ];
 
@@ -27,6 +29,7 @@ export default defineConfig({
     testTimeout: 30_000,
     projects: [
       unit('shared'),
+      unit('host'),
       unit('builder'),
       unit('runtime'),
       unit('gateway'),

@@ -5,50 +5,33 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import {
+  setUpSignedImage,
+  signedManifest,
+  writeMotdStep,
+  type CliRunner,
+} from '@verified-container/testkit';
 import type { CliDeps, CommandResult } from '../src/cli/deps.js';
 import type { BuildCommandDeps } from '../src/commands/build.js';
 import { runCli } from '../src/cli.js';
 import { makeDeps, text } from './support.js';
 
 /** The manifest: scratch, a context file copied in, signing 2-of-3, two file: logs. */
-export const SIGNED_MANIFEST = `[package]
-name = "example/app"
-version = "1.0.0"
-
-[metadata]
-license = "Apache-2.0"
-
-[[build.steps]]
-action = "write-file"
-path = "/etc/motd"
-content = "signed\\n"
-
+export const SIGNED_MANIFEST = signedManifest({
+  steps: `${writeMotdStep()}
 [[build.steps]]
 action = "copy"
 src = "index.html"
 dest = "/srv/"
-
-[runtime]
-command = ["/bin/sh"]
-
-[attestations.signing]
-algorithm = "ed25519"
-threshold = "2-of-3"
-keyholders = ["m1", "m2", "bot"]
-
-[attestations.transparency]
-logs = [
-    { name = "log-a", url = "file:logs/log-a" },
-    { name = "log-b", url = "file:logs/log-b" },
-]
-threshold-agreement = "2-of-2"
-
+`,
+  extra: `
 [verification.sbom-requirements]
 allowed-licenses = ["Apache-2.0"]
 
 [verification.vulnerability-scanning]
 scan-before-deployment = true
-`;
+`,
+});
 
 /** The image's store reference and its `.ctp` under `dist/`. */
 export const SIGNED_REF = 'example/app:1.0.0';
@@ -64,6 +47,14 @@ export async function cli(deps: CliDeps, ...argv: string[]): Promise<CliRun> {
   return { ...r, out: text(r.stdout), err: text(r.stderr) };
 }
 
+/** The testkit's CLI runner over the in-process runCli with `deps`. */
+export function cliRunner(deps: CliDeps): CliRunner {
+  return async (argv) => {
+    const r = await cli(deps, ...argv);
+    return { exitCode: r.exitCode, stdout: r.out, stderr: r.err };
+  };
+}
+
 /**
  * Builds the signed image in `dir` (store `dir/store`, package in `dir/dist`); returns the deps
  * (uid 0, so the store is `$VC_ROOT`) and the trust store path.
@@ -73,30 +64,14 @@ export async function buildSignedImage(
 ): Promise<{ deps: CliDeps; trustStore: string }> {
   // No build progress lines in the test output.
   const deps: BuildCommandDeps = { ...makeDeps(dir), uid: 0, progress: () => undefined };
-  writeFileSync(join(dir, 'app.ctp'), SIGNED_MANIFEST);
   mkdirSync(join(dir, 'srv'), { recursive: true });
   writeFileSync(join(dir, 'index.html'), '<h1>hello</h1>\n');
-  for (const log of ['log-a', 'log-b']) {
-    const r = await cli(
-      deps,
-      'log',
-      'init',
-      '--dir',
-      `logs/${log}`,
-      '--origin',
-      log,
-      '--no-passphrase',
-    );
-    expect(r.exitCode, r.err).toBe(0);
-  }
-  for (const id of ['m1', 'm2']) {
-    const r = await cli(deps, 'keygen', '--id', id, '--no-passphrase');
-    expect(r.exitCode, r.err).toBe(0);
-  }
-  const trust = await cli(deps, 'trust', 'init', '--manifest', 'app.ctp', '--dev');
-  expect(trust.exitCode, trust.err).toBe(0);
-  const built = await cli(deps, 'build', 'app.ctp', '--json');
-  expect(built.exitCode, built.err).toBe(0);
-  expect(JSON.parse(built.out)).toMatchObject({ status: 'published' });
+  const built = await setUpSignedImage(cliRunner(deps), {
+    dir,
+    manifest: SIGNED_MANIFEST,
+    keygen: ['m1', 'm2'],
+    buildArgs: ['--json'],
+  });
+  expect(JSON.parse(built.stdout)).toMatchObject({ status: 'published' });
   return { deps, trustStore: join(dir, 'store/keys/trust-store.json') };
 }

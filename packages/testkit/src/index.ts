@@ -12,3 +12,19 @@ export {
   workedExampleEnvelopes,
   workedExampleBundle,
 } from './worked-example.js';
+export type {
+  CliOutput,
+  CliRunner,
+  SyncCliRunner,
+  SignedManifestOptions,
+  SignedImageSetup,
+} from './signed-image.js';
+export {
+  FILE_LOGS,
+  KEYHOLDERS,
+  writeMotdStep,
+  signedManifest,
+  signedImageSteps,
+  setUpSignedImage,
+  setUpSignedImageSync,
+} from './signed-image.js';

@@ -13,12 +13,19 @@ import {
 } from '@verified-container/shared/attestation';
 import { parsePrivateKeyPem, type Ed25519PrivateKey } from '@verified-container/shared/crypto';
 import { REVOCATION_PAYLOAD_TYPE } from '@verified-container/shared/tlog';
-import { randomKey, workedExampleBundle } from '@verified-container/testkit';
+import {
+  randomKey,
+  setUpSignedImage,
+  signedManifest,
+  workedExampleBundle,
+  writeMotdStep,
+} from '@verified-container/testkit';
 import { runCli } from '../../src/cli.js';
 import type { CliDeps } from '../../src/cli/deps.js';
 import { openFileLog } from '../../src/tlog/index.js';
 import { decodeRecordBody, encodeRecord, scanRecords } from '../../src/tlog/record-codec.js';
 import { storedHeadPath } from '../../src/transparency/index.js';
+import { cliRunner } from '../signed-image.js';
 import { makeDeps, tempDir, text } from '../support.js';
 import { envelopeBytes, submissionBody } from '../tlog-support.js';
 import { hasBuiltCli, killHard, serveLog, type ServedLog } from '../tlog-server.js';
@@ -365,53 +372,15 @@ describe('check-transparency of a store image and a .ctp package', () => {
       const r = await runCli(argv, deps);
       return { exitCode: r.exitCode, out: text(r.stdout), err: text(r.stderr) };
     };
-    writeFileSync(
-      join(cwd, 'app.ctp'),
-      `[package]
-name = "example/app"
-version = "1.0.0"
-
-[metadata]
-license = "Apache-2.0"
-
-[[build.steps]]
-action = "write-file"
-path = "/etc/motd"
-content = "logged\\n"
-
-[runtime]
-command = ["/bin/sh"]
-
-[attestations.signing]
-algorithm = "ed25519"
-threshold = "1-of-1"
-keyholders = ["m1"]
-
-[attestations.transparency]
-logs = [
-    { name = "log-a", url = "file:logs/log-a" },
-    { name = "log-b", url = "file:logs/log-b" },
-]
-threshold-agreement = "2-of-2"
-`,
-    );
-    for (const log of ['log-a', 'log-b']) {
-      const r = await run(
-        'log',
-        'init',
-        '--dir',
-        `logs/${log}`,
-        '--origin',
-        log,
-        '--no-passphrase',
-      );
-      expect(r.exitCode, r.err).toBe(0);
-    }
-    expect((await run('keygen', '--id', 'm1', '--no-passphrase')).exitCode).toBe(0);
-    const trust = await run('trust', 'init', '--manifest', 'app.ctp', '--dev');
-    expect(trust.exitCode, trust.err).toBe(0);
-    const built = await run('build', 'app.ctp');
-    expect(built.exitCode, built.err).toBe(0);
+    await setUpSignedImage(cliRunner(deps), {
+      dir: cwd,
+      manifest: signedManifest({
+        steps: writeMotdStep('logged'),
+        threshold: '1-of-1',
+        keyholders: ['m1'],
+      }),
+      keygen: ['m1'],
+    });
 
     const image = await run('check-transparency', 'example/app:1.0.0');
     expect(image.exitCode, image.err).toBe(0);

@@ -2,56 +2,34 @@
 // A one-layer OCI image layout holding the host's static busybox (and its applets), usable as
 // `[base] image = "oci:<dir>:busybox"` of a test manifest: no network, built in milliseconds.
 import { createHash } from 'node:crypto';
-import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { makeBusyboxRootfs } from './busybox-rootfs.js';
 
-/** The host's busybox when it is statically linked (Debian's busybox-static), else undefined. */
-export function staticBusybox(): string | undefined {
-  for (const path of ['/bin/busybox', '/usr/bin/busybox']) {
-    if (!existsSync(path)) continue;
-    const ldd = spawnSync('ldd', [path], { encoding: 'utf8' });
-    if (`${ldd.stdout}${ldd.stderr}`.includes('not a dynamic executable')) return path;
-  }
-  return undefined;
-}
+export { staticBusybox } from './busybox-rootfs.js';
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
 /**
- * Writes an OCI layout to `dir` with one image tagged `ref`: a single uncompressed layer with
- * `/bin/busybox`, one symlink per applet (a gzip layer, as builds require), `/etc/passwd` and `/etc/group` (root and nobody),
- * `/tmp` and `/data`.
+ * Writes an OCI layout to `dir` with one image tagged `ref`: a single gzip layer (as builds
+ * require) holding {@link makeBusyboxRootfs}'s tree with every applet, `/etc/passwd` and
+ * `/etc/group` of root and nobody, and `/data`.
  */
 export function writeBusyboxLayout(dir: string, busybox: string, ref = 'busybox'): void {
   const rootfs = join(dir, '.rootfs');
-  mkdirSync(join(rootfs, 'bin'), { recursive: true });
-  for (const d of ['etc', 'tmp', 'data', 'proc', 'sys', 'dev'])
-    mkdirSync(join(rootfs, d), { recursive: true });
-  chmodSync(join(rootfs, 'tmp'), 0o1777);
-  copyFileSync(busybox, join(rootfs, 'bin/busybox'));
-  chmodSync(join(rootfs, 'bin/busybox'), 0o755);
   const applets = execFileSync(busybox, ['--list'], { encoding: 'utf8' })
     .split('\n')
     .filter((a) => a !== '' && a !== 'busybox');
-  for (const applet of applets) symlinkSync('busybox', join(rootfs, 'bin', applet));
-  writeFileSync(
-    join(rootfs, 'etc/passwd'),
-    'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
-  );
-  writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
+  makeBusyboxRootfs(rootfs, busybox, {
+    applets,
+    passwd: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
+    group: 'root:x:0:\nnogroup:x:65534:\n',
+  });
+  mkdirSync(join(rootfs, 'data'));
 
   const blobs = join(dir, 'blobs', 'sha256');
   mkdirSync(blobs, { recursive: true });

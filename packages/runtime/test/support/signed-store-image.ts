@@ -4,9 +4,14 @@
 // `trust init --dev`, a scratch image with one write-file step, signed and published to both logs.
 // Everything lives under one directory the caller owns (and removes).
 import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import {
+  KEYHOLDERS,
+  setUpSignedImage,
+  signedManifest,
+  type CliRunner,
+} from '@verified-container/testkit';
 
 const run = promisify(execFile);
 
@@ -39,51 +44,22 @@ export interface SignedStoreImage {
   readonly bundleDir: string;
 }
 
-const KEYHOLDERS = ['m1', 'm2', 'bot'] as const;
-
-function manifest(threshold: string, extra: string): string {
-  return `[package]
-name = "example/app"
-version = "1.0.0"
-
-[metadata]
-license = "Apache-2.0"
-
-[[build.steps]]
-action = "write-file"
-path = "/etc/motd"
-content = "signed\\n"
-
-[runtime]
-command = ["/bin/sh"]
-
-[attestations.signing]
-algorithm = "ed25519"
-threshold = "${threshold}"
-keyholders = ["m1", "m2", "bot"]
-
-[attestations.transparency]
-logs = [
-    { name = "log-a", url = "file:logs/log-a" },
-    { name = "log-b", url = "file:logs/log-b" },
-]
-threshold-agreement = "2-of-2"
-${extra}`;
-}
-
-/** Runs the builder CLI in `dir` with `$VC_ROOT=<dir>/store`; throws with its stderr on failure. */
-export async function cerroTorre(dir: string, ...args: string[]): Promise<string> {
-  try {
-    const { stdout } = await run(process.execPath, [BUILDER_BIN, ...args], {
-      cwd: dir,
-      env: { ...process.env, VC_ROOT: join(dir, 'store'), NO_COLOR: '1' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return stdout;
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`cerro-torre ${args.join(' ')} failed: ${e.stderr ?? e.message}`);
-  }
+/** The testkit's CLI runner over the builder binary in `dir`, with `$VC_ROOT=<dir>/store`. */
+export function cerroTorreRunner(dir: string): CliRunner {
+  return async (args) => {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [BUILDER_BIN, ...args], {
+        cwd: dir,
+        env: { ...process.env, VC_ROOT: join(dir, 'store'), NO_COLOR: '1' },
+        maxBuffer: 16 * 1024 * 1024,
+      });
+      return { exitCode: 0, stdout, stderr };
+    } catch (err) {
+      const e = err as { code?: unknown; stdout?: string; stderr?: string; message: string };
+      const exitCode = typeof e.code === 'number' ? e.code : -1;
+      return { exitCode, stdout: e.stdout ?? '', stderr: e.stderr ?? e.message };
+    }
+  };
 }
 
 /**
@@ -94,30 +70,19 @@ export async function buildSignedStoreImage(
   dir: string,
   opts: SignedStoreImageOptions = {},
 ): Promise<SignedStoreImage> {
-  const signers = opts.signers ?? KEYHOLDERS;
-  await fs.writeFile(
-    join(dir, 'app.ctp'),
-    manifest(opts.threshold ?? '2-of-3', opts.extraManifest ?? ''),
-  );
-  for (const log of ['log-a', 'log-b']) {
-    await cerroTorre(
-      dir,
-      'log',
-      'init',
-      '--dir',
-      `logs/${log}`,
-      '--origin',
-      log,
-      '--no-passphrase',
-    );
-  }
-  // trust init --dev creates the keyholder keys that are missing from $VC_ROOT/keys.
-  await cerroTorre(dir, 'trust', 'init', '--manifest', 'app.ctp', '--dev');
   const root = join(dir, 'store');
-  for (const id of KEYHOLDERS) {
-    if (!signers.includes(id)) await fs.rm(join(root, 'keys', `${id}.key`));
-  }
-  const built = JSON.parse(await cerroTorre(dir, 'build', 'app.ctp', '--json')) as {
+  const signers = opts.signers ?? KEYHOLDERS;
+  // trust init --dev creates the keyholder keys that are missing from $VC_ROOT/keys.
+  const build = await setUpSignedImage(cerroTorreRunner(dir), {
+    dir,
+    manifest: signedManifest({ threshold: opts.threshold, extra: opts.extraManifest }),
+    dropPrivateKeys: {
+      keysDir: join(root, 'keys'),
+      ids: KEYHOLDERS.filter((id) => !signers.includes(id)),
+    },
+    buildArgs: ['--json'],
+  });
+  const built = JSON.parse(build.stdout) as {
     image: { digest: string; layers: { digest: string }[] };
   };
   const digest = built.image.digest;

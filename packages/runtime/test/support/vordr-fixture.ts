@@ -2,54 +2,39 @@
 // A signed store image for vordr's integration tests, built by the real `cerro-torre` binary
 // (run as a child process: the runtime never imports the builder) on a busybox base layout.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  KEYHOLDERS,
+  setUpSignedImageSync,
+  signedManifest,
+  type SyncCliRunner,
+} from '@verified-container/testkit';
 import { writeBusyboxLayout } from './busybox-layout.js';
+import { BUILDER_BIN, VORDR_BIN } from './signed-store-image.js';
 
+export { BUILDER_BIN, VORDR_BIN };
 export const REPO_ROOT = new URL('../../../../', import.meta.url).pathname;
-export const BUILDER_BIN = join(REPO_ROOT, 'packages/builder/dist/bin.js');
-export const VORDR_BIN = join(REPO_ROOT, 'packages/runtime/dist/bin.js');
 
 /** The image's manifest: the greeting, caps CHOWN+SETUID, a read-only root with /data writable. */
 export function helloManifest(name: string): string {
-  return `[package]
-name = "${name}"
-version = "1.0.0"
-
-[metadata]
-license = "Apache-2.0"
-
-[base]
-image = "oci:base:busybox"
-
-[[build.steps]]
+  return signedManifest({
+    name,
+    base: 'oci:base:busybox',
+    steps: `[[build.steps]]
 action = "write-file"
 path = "/etc/greeting"
 content = "hello from vordr\\n"
-
-[runtime]
-command = ["/bin/cat", "/etc/greeting"]
-
-[security.capabilities]
+`,
+    command: ['/bin/cat', '/etc/greeting'],
+    security: `[security.capabilities]
 drop = ["ALL"]
 add = ["CHOWN", "SETUID"]
 
 [security.readonly-root]
 enabled = true
 exceptions = ["/data"]
-
-[attestations.signing]
-algorithm = "ed25519"
-threshold = "2-of-3"
-keyholders = ["m1", "m2", "bot"]
-
-[attestations.transparency]
-logs = [
-    { name = "log-a", url = "file:logs/log-a" },
-    { name = "log-b", url = "file:logs/log-b" },
-]
-threshold-agreement = "2-of-2"
-`;
+`,
+  });
 }
 
 export interface Ran {
@@ -86,9 +71,12 @@ export function vordr(cwd: string, store: string, ...args: string[]): Ran {
   );
 }
 
-function must(r: Ran, what: string): Ran {
-  if (r.status !== 0) throw new Error(`${what} failed (${r.status}): ${r.stderr}${r.stdout}`);
-  return r;
+/** The testkit's synchronous CLI runner over {@link cerroTorre}. */
+function cerroTorreRunner(cwd: string, store: string): SyncCliRunner {
+  return (args) => {
+    const r = cerroTorre(cwd, store, ...args);
+    return { exitCode: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
 }
 
 /**
@@ -104,28 +92,13 @@ export function buildSignedImage(
 ): string {
   const store = join(dir, 'store');
   writeBusyboxLayout(join(dir, 'base'), busybox, 'busybox');
-  writeFileSync(join(dir, 'app.ctp'), helloManifest(name));
-  for (const log of ['log-a', 'log-b']) {
-    must(
-      cerroTorre(
-        dir,
-        store,
-        'log',
-        'init',
-        '--dir',
-        `logs/${log}`,
-        '--origin',
-        log,
-        '--no-passphrase',
-      ),
-      'log init',
-    );
-  }
-  for (const id of signers)
-    must(cerroTorre(dir, store, 'keygen', '--id', id, '--no-passphrase'), 'keygen');
-  must(cerroTorre(dir, store, 'trust', 'init', '--manifest', 'app.ctp', '--dev'), 'trust init');
-  for (const id of ['m1', 'm2', 'bot'].filter((k) => !signers.includes(k))) {
-    spawnSync('rm', ['-f', join(store, 'keys', `${id}.key`)]);
-  }
-  return must(cerroTorre(dir, store, 'build', 'app.ctp'), 'build').stderr;
+  return setUpSignedImageSync(cerroTorreRunner(dir, store), {
+    dir,
+    manifest: helloManifest(name),
+    keygen: signers,
+    dropPrivateKeys: {
+      keysDir: join(store, 'keys'),
+      ids: KEYHOLDERS.filter((id) => !signers.includes(id)),
+    },
+  }).stderr;
 }

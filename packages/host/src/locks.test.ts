@@ -19,6 +19,8 @@ function fakeOwner(name: string, owner: object): void {
   writeFileSync(join(root, 'locks', name, 'owner.json'), JSON.stringify(owner));
 }
 
+const TOOL = { tool: 'cerro-torre' };
+
 /** A pid no process has: above the kernel's pid_max. */
 const DEAD_PID = 2 ** 22 + 17;
 
@@ -38,11 +40,16 @@ describe('store locks', () => {
   it('serialises concurrent holders', async () => {
     const events: string[] = [];
     const worker = (id: number) =>
-      withLock(root, 'images', async () => {
-        events.push(`in ${id}`);
-        await sleep(20);
-        events.push(`out ${id}`);
-      });
+      withLock(
+        root,
+        'images',
+        async () => {
+          events.push(`in ${id}`);
+          await sleep(20);
+          events.push(`out ${id}`);
+        },
+        TOOL,
+      );
     await Promise.all([worker(1), worker(2), worker(3)]);
     for (let i = 0; i < events.length; i += 2) {
       expect(events[i]!.replace('in', 'out')).toBe(events[i + 1]);
@@ -51,15 +58,15 @@ describe('store locks', () => {
   });
 
   it('releases when the critical section throws', async () => {
-    await expect(withLock(root, 'names', () => Promise.reject(new Error('boom')))).rejects.toThrow(
-      'boom',
-    );
-    await (await acquireLock(root, 'names', { timeoutMs: 0 })).release();
+    await expect(
+      withLock(root, 'names', () => Promise.reject(new Error('boom')), TOOL),
+    ).rejects.toThrow('boom');
+    await (await acquireLock(root, 'names', { tool: 'cerro-torre', timeoutMs: 0 })).release();
   });
 
   it('breaks a lock whose owner pid does not exist', async () => {
     fakeOwner('images', { pid: DEAD_PID, startTime: 1, tool: 'crashed', acquiredAt: 'x' });
-    const lock = await acquireLock(root, 'images', { timeoutMs: 1000 });
+    const lock = await acquireLock(root, 'images', { tool: 'cerro-torre', timeoutMs: 1000 });
     expect(lock.owner.pid).toBe(process.pid);
     await lock.release();
     expect(readdirSync(join(root, 'locks'))).toEqual([]);
@@ -67,7 +74,7 @@ describe('store locks', () => {
 
   it('breaks a lock whose pid was reused (start time differs)', async () => {
     fakeOwner('images', { pid: process.pid, startTime: 1, tool: 'old', acquiredAt: 'x' });
-    await (await acquireLock(root, 'images', { timeoutMs: 1000 })).release();
+    await (await acquireLock(root, 'images', { tool: 'cerro-torre', timeoutMs: 1000 })).release();
   });
 
   it.skipIf(process.platform !== 'linux')(
@@ -86,7 +93,7 @@ describe('store locks', () => {
       const child = spawn(process.execPath, ['-e', script, join(root, 'locks', 'images')]);
       await new Promise((resolve) => child.stdout.once('data', resolve));
       const started = Date.now();
-      const lock = await acquireLock(root, 'images', { timeoutMs: 5000 });
+      const lock = await acquireLock(root, 'images', { tool: 'cerro-torre', timeoutMs: 5000 });
       expect(Date.now() - started).toBeGreaterThanOrEqual(200);
       await lock.release();
     },
@@ -95,7 +102,9 @@ describe('store locks', () => {
   it('fails with STORE_LOCKED naming a live holder after the timeout', async () => {
     const held = await acquireLock(root, 'images', { tool: 'cerro-torre' });
     const started = Date.now();
-    await expect(acquireLock(root, 'images', { timeoutMs: 150 })).rejects.toMatchObject({
+    await expect(
+      acquireLock(root, 'images', { tool: 'cerro-torre', timeoutMs: 150 }),
+    ).rejects.toMatchObject({
       code: 'STORE_LOCKED',
       message: expect.stringContaining(`cerro-torre (pid ${process.pid})`),
     });
@@ -105,13 +114,15 @@ describe('store locks', () => {
 
   it('waits for a lock being created (no owner.json yet) rather than breaking it', async () => {
     mkdirSync(join(root, 'locks', 'images'), { recursive: true });
-    await expect(acquireLock(root, 'images', { timeoutMs: 50 })).rejects.toMatchObject({
+    await expect(
+      acquireLock(root, 'images', { tool: 'cerro-torre', timeoutMs: 50 }),
+    ).rejects.toMatchObject({
       code: 'STORE_LOCKED',
     });
   });
 
   it('refuses lock names that are not plain file names', async () => {
-    await expect(acquireLock(root, '../x')).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(acquireLock(root, '../x', TOOL)).rejects.toMatchObject({ code: 'INTERNAL' });
   });
 });
 
