@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from '@verified-container/shared/manifest';
 import { makeDeps, REFERENCE_MANIFEST, tempDir, text } from '../test/support.js';
-import { runCli } from './cli.js';
+import { ResultBox } from './cli/command-kit.js';
+import { COMMAND_NAMES, createProgram, runCli } from './cli.js';
 import { BUILDER_VERSION } from './version.js';
 
 const run = (argv: string[], cwd: string, env: Record<string, string> = {}) =>
@@ -41,6 +42,19 @@ describe('cerro-torre', () => {
       const r = await run([...cmd, '--help'], dir.path);
       expect(r.exitCode).toBe(0);
       expect(text(r.stdout)).toMatch(/Usage: cerro-torre/);
+    }
+  });
+
+  it('loads commands lazily under the names they declare', async () => {
+    using dir = tempDir();
+    const all = await createProgram(makeDeps(dir.path), new ResultBox());
+    expect(all.commands.map((c) => c.name())).toEqual(COMMAND_NAMES);
+    const one = await createProgram(makeDeps(dir.path), new ResultBox(), 'verify');
+    expect(one.commands.map((c) => c.name())).toEqual(['verify']);
+    for (const name of COMMAND_NAMES) {
+      const r = await run([name, '--help'], dir.path);
+      expect(r.exitCode).toBe(0);
+      expect(text(r.stdout)).toContain(`Usage: cerro-torre ${name} `);
     }
   });
 

@@ -1,25 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 import { Command, CommanderError } from 'commander';
-import { makeBuildCommand } from './commands/build.js';
-import { makeCanonicalizeCommand } from './commands/canonicalize.js';
-import { makeCheckTransparencyCommand } from './commands/check-transparency.js';
-import { makeConvertDockerfileCommand } from './commands/convert-dockerfile.js';
-import { makeExplainCommand } from './commands/explain.js';
-import { makeExportCommand } from './commands/export.js';
-import { makeInitCommand } from './commands/init.js';
-import { makeKeyCommand } from './commands/key.js';
-import { makeKeygenCommand } from './commands/keygen.js';
-import { makeLockCommand } from './commands/lock.js';
-import { makeLogCommand } from './commands/log.js';
-import { makePublishCommand } from './commands/publish.js';
-import { makePushCommand } from './commands/push.js';
-import { makeSbomCommand } from './commands/sbom.js';
-import { makeSignCommand } from './commands/sign.js';
-import { makeTrustCommand } from './commands/trust.js';
-import { makeValidateCommand } from './commands/validate.js';
-import { makeVerifyProofCommand } from './commands/verify-proof.js';
-import { makeVerifyCommand } from './commands/verify.js';
-import { makeCreateBundleCommand } from './commands/create-bundle.js';
 import { ResultBox } from './cli/command-kit.js';
 import type { CliDeps, CommandResult } from './cli/deps.js';
 import { jsonLine } from './cli/output.js';
@@ -27,8 +7,60 @@ import { BUILDER_VERSION, BUNDLE_VERSION } from './version.js';
 
 export type { CliDeps, CommandResult } from './cli/deps.js';
 
-/** Assembles the `cerro-torre` program; every command lives in its own file. */
-export function createProgram(deps: CliDeps, box: ResultBox): Command {
+type MakeCommand = (deps: CliDeps, box: ResultBox) => Command;
+
+/**
+ * Every command, in help order, each imported only when needed: a run imports the one command it
+ * runs (`verify` loads no build, push or sign code); the program's help and unknown commands
+ * load them all.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<MakeCommand>>> = {
+  build: async () => (await import('./commands/build.js')).makeBuildCommand,
+  validate: async () => (await import('./commands/validate.js')).makeValidateCommand,
+  explain: async () => (await import('./commands/explain.js')).makeExplainCommand,
+  init: async () => (await import('./commands/init.js')).makeInitCommand,
+  keygen: async () => (await import('./commands/keygen.js')).makeKeygenCommand,
+  canonicalize: async () => (await import('./commands/canonicalize.js')).makeCanonicalizeCommand,
+  'verify-proof': async () => (await import('./commands/verify-proof.js')).makeVerifyProofCommand,
+  verify: async () => (await import('./commands/verify.js')).makeVerifyCommand,
+  'create-bundle': async () =>
+    (await import('./commands/create-bundle.js')).makeCreateBundleCommand,
+  'convert-dockerfile': async () =>
+    (await import('./commands/convert-dockerfile.js')).makeConvertDockerfileCommand,
+  lock: async () => (await import('./commands/lock.js')).makeLockCommand,
+  sbom: async () => (await import('./commands/sbom.js')).makeSbomCommand,
+  export: async () => (await import('./commands/export.js')).makeExportCommand,
+  push: async () => (await import('./commands/push.js')).makePushCommand,
+  key: async () => (await import('./commands/key.js')).makeKeyCommand,
+  trust: async () => (await import('./commands/trust.js')).makeTrustCommand,
+  sign: async () => (await import('./commands/sign.js')).makeSignCommand,
+  publish: async () => (await import('./commands/publish.js')).makePublishCommand,
+  log: async () => (await import('./commands/log.js')).makeLogCommand,
+  'check-transparency': async () =>
+    (await import('./commands/check-transparency.js')).makeCheckTransparencyCommand,
+};
+
+/** The names of every `cerro-torre` command, in help order. */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
+/**
+ * The command `argv` runs (its first word that is not an option; the program's own options take
+ * no value), or undefined for the program itself and unknown commands.
+ */
+function commandOf(argv: readonly string[]): string | undefined {
+  const word = argv.find((arg) => !arg.startsWith('-'));
+  return word !== undefined && Object.hasOwn(COMMANDS, word) ? word : undefined;
+}
+
+/**
+ * Assembles the `cerro-torre` program; every command lives in its own file. With `only`, just
+ * that command is loaded and added (enough to run it and show its help).
+ */
+export async function createProgram(
+  deps: CliDeps,
+  box: ResultBox,
+  only?: string,
+): Promise<Command> {
   const program = new Command('cerro-torre')
     .description(
       'Build reproducible, signed and logged OCI images from declarative .ctp manifests, and verify them.',
@@ -67,33 +99,16 @@ Run 'cerro-torre <command> --help' for a command's options.`,
       box.result = { exitCode: 0, stdout: program.helpInformation() };
     });
 
-  program.addCommand(makeBuildCommand(deps, box));
-  program.addCommand(makeValidateCommand(deps, box));
-  program.addCommand(makeExplainCommand(deps, box));
-  program.addCommand(makeInitCommand(deps, box));
-  program.addCommand(makeKeygenCommand(deps, box));
-  program.addCommand(makeCanonicalizeCommand(deps, box));
-  program.addCommand(makeVerifyProofCommand(deps, box));
-  program.addCommand(makeVerifyCommand(deps, box));
-  program.addCommand(makeCreateBundleCommand(deps, box));
-  program.addCommand(makeConvertDockerfileCommand(deps, box));
-  program.addCommand(makeLockCommand(deps, box));
-  program.addCommand(makeSbomCommand(deps, box));
-  program.addCommand(makeExportCommand(deps, box));
-  program.addCommand(makePushCommand(deps, box));
-  program.addCommand(makeKeyCommand(deps, box));
-  program.addCommand(makeTrustCommand(deps, box));
-  program.addCommand(makeSignCommand(deps, box));
-  program.addCommand(makePublishCommand(deps, box));
-  program.addCommand(makeLogCommand(deps, box));
-  program.addCommand(makeCheckTransparencyCommand(deps, box));
+  const loaders = Object.entries(COMMANDS).filter(([name]) => only === undefined || name === only);
+  const makers = await Promise.all(loaders.map(([, load]) => load()));
+  for (const make of makers) program.addCommand(make(deps, box));
   return program;
 }
 
 /** Parses argv (without node and script), runs the command and returns what to print. */
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<CommandResult> {
   const box = new ResultBox();
-  const program = createProgram(deps, box);
+  const program = await createProgram(deps, box, commandOf(argv));
   let out = '';
   let err = '';
   const configure = (cmd: Command): void => {

@@ -62,7 +62,7 @@ async function run(text: string, flags: VerifyFlags, deps: CliDeps): Promise<Com
     flags.manifest !== undefined
       ? await readManifestFlag(resolve(deps.cwd, flags.manifest))
       : target.manifest !== undefined
-        ? manifestFromPackage(target.manifest.bytes, target.manifest.path)
+        ? await manifestFromPackage(target.manifest.bytes, target.manifest.path)
         : undefined;
   const now = common.explicitNow ?? deps.clock.now();
   const vulnerabilities = await vulnerabilityGate(flags, manifest, deps);

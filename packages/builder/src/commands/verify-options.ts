@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { resolveStoreRoot, storePaths, VcError } from '@verified-container/shared';
 import { sha256Digest } from '@verified-container/shared/crypto';
-import { parseManifest, type Manifest } from '@verified-container/shared/manifest';
+import type { Manifest, parseManifest } from '@verified-container/shared/manifest';
 import { parseRfc3339 } from '@verified-container/shared/time';
 import {
   auditRecord,
@@ -79,9 +79,18 @@ export interface ManifestInput {
   readonly requirements: VerifyRequirements | undefined;
 }
 
+/**
+ * The manifest parser (zod schemas, TOML), loaded only when a manifest is read: most
+ * verifications have none, and importing it costs tens of milliseconds per process.
+ */
+function loadManifestParser(): Promise<{ parseManifest: typeof parseManifest }> {
+  return import('@verified-container/shared/manifest');
+}
+
 /** `--manifest F`: must be a valid manifest (USAGE otherwise). */
 export async function readManifestFlag(path: string): Promise<ManifestInput> {
   const bytes = await readInputFile(path, { what: 'manifest' });
+  const { parseManifest } = await loadManifestParser();
   const parsed = parseManifest(bytes, { source: path });
   if (parsed.manifest === undefined) {
     const first = parsed.diagnostics.find((d) => d.severity === 'error');
@@ -102,7 +111,11 @@ export async function readManifestFlag(path: string): Promise<ManifestInput> {
  * A manifest found in a package or store bundle: its digest is always checked against the
  * provenance; its requirements apply only when it parses.
  */
-export function manifestFromPackage(bytes: Uint8Array, source: string): ManifestInput {
+export async function manifestFromPackage(
+  bytes: Uint8Array,
+  source: string,
+): Promise<ManifestInput> {
+  const { parseManifest } = await loadManifestParser();
   const parsed = parseManifest(bytes, { source });
   return {
     bytes,

@@ -299,6 +299,17 @@ describe('checkSbom (02 §5)', () => {
     if (!existsSync(file)) return;
     expect(SPDX_2_3_SCHEMA).toEqual(JSON.parse(readFileSync(file, 'utf8')));
   });
+
+  it('ships the validator generated from the schema now', async () => {
+    const script = new URL('../../../../scripts/generate-spdx-validator.js', import.meta.url);
+    const { generateSpdxValidator, GENERATED_FILE } = (await import(script.href)) as {
+      generateSpdxValidator: (schema: unknown) => Promise<string>;
+      GENERATED_FILE: string;
+    };
+    const committed = readFileSync(GENERATED_FILE, 'utf8');
+    // stale: run `pnpm build && node scripts/generate-spdx-validator.js`
+    expect(await generateSpdxValidator(SPDX_2_3_SCHEMA)).toBe(committed);
+  });
 });
 
 describe('parseLicenseExpression', () => {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { sha256HexOf } from '../crypto/index.js';
 import type { Problem } from '../errors.js';
 import type { PathSegment } from '../json/index.js';
 import { childPath, isJsonObject } from './check-helpers.js';
 import { localLicenseRefs, parseLicenseExpression } from './sbom-license.js';
 import { parsePurl } from './sbom-purl.js';
-import { SPDX_2_3_SCHEMA } from './spdx-2.3.schema.js';
+import { validate as validateSpdxSchema } from './spdx-validator.generated.js';
 import { isRfc3339Utc } from '../time/rfc3339.js';
 
 export const SBOM_INVALID = 'SBOM_INVALID';
@@ -30,10 +30,9 @@ export interface CheckSbomOptions {
  */
 export function checkSbom(doc: unknown, opts: CheckSbomOptions = {}): Problem[] {
   const base = opts.path ?? '$';
-  const validate = spdxValidator();
   const problems: Problem[] = [];
-  if (!validate(doc)) {
-    for (const error of validate.errors ?? []) problems.push(schemaProblem(doc, error, base));
+  if (!validateSpdx(doc)) {
+    for (const error of validateSpdx.errors ?? []) problems.push(schemaProblem(doc, error, base));
   }
   if (!isJsonObject(doc)) return problems;
   const ctx = new SbomChecker(doc, base, problems);
@@ -47,13 +46,18 @@ export function checkSbom(doc: unknown, opts: CheckSbomOptions = {}): Problem[] 
   return problems;
 }
 
-let compiled: ValidateFunction | undefined;
-
-/** The SPDX schema validator, compiled on first use and reused (compiling takes milliseconds). */
-function spdxValidator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, strict: false }).compile(SPDX_2_3_SCHEMA);
-  return compiled;
+/** An ajv validator: true when valid, else its `errors` say why. */
+interface SchemaValidator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
 }
+
+/**
+ * The SPDX schema validator, compiled ahead of time by scripts/generate-spdx-validator.js (ajv
+ * standalone code, options { allErrors: true, strict: false }): no ajv import and no schema
+ * compilation at run time.
+ */
+const validateSpdx = validateSpdxSchema as SchemaValidator;
 
 const SPDX_ID = /^SPDXRef-[A-Za-z0-9.-]+$/;
 const EXTERNAL_ID = /^DocumentRef-[A-Za-z0-9.-]+:SPDXRef-[A-Za-z0-9.-]+$/;

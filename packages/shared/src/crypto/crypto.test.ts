@@ -26,7 +26,19 @@ describe('base64', () => {
     expect(encodeBase64(bytes)).toBe('+//+AQ==');
   });
 
-  it.each(['AQ= =', 'A Q==', 'AQ==\n', 'AQ===', 'A', 'AQ=A', '*AQ=', 'AQ='])(
+  it('decodes a megabyte payload, mixed alphabets included', () => {
+    const bytes = new Uint8Array(1_000_001);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 256;
+    const text = encodeBase64(bytes);
+    const same = (decoded: Uint8Array | null): boolean =>
+      decoded !== null && Buffer.compare(decoded, bytes) === 0;
+    expect(same(decodeBase64(text))).toBe(true);
+    expect(same(decodeBase64(text.replace(/=+$/, '')))).toBe(true);
+    expect(same(decodeBase64(text.replace(/\+/g, '-').replace(/\//g, '_')))).toBe(true);
+    expect(decodeBase64(`${text.slice(0, 500_000)}!${text.slice(500_001)}`)).toBeNull();
+  });
+
+  it.each(['AQ= =', 'A Q==', 'AQ==\n', 'AQ===', 'A', 'AQ=A', '*AQ=', 'AQ=', '=', 'AQ\u00e9='])(
     'rejects %j',
     (text) => {
       expect(decodeBase64(text)).toBeNull();
@@ -91,6 +103,19 @@ describe('ed25519 keys (02 §8)', () => {
   it('accepts raw 32-byte public keys with the same id', () => {
     const key = privateKeyFromSeed(seed(0x12));
     expect(publicKeyFromBase64(encodeBase64(key.publicKey.raw)).keyId).toBe(key.publicKey.keyId);
+  });
+
+  it('gives each caller its own bytes when a key is parsed again', () => {
+    const text = publicKeyToBase64(privateKeyFromSeed(seed(0x15)).publicKey);
+    const a = publicKeyFromBase64(text);
+    const b = publicKeyFromBase64(text);
+    expect(b.keyId).toBe(a.keyId);
+    expect(b.spki).toEqual(a.spki);
+    a.spki[0] = 0;
+    a.raw[0] = (a.raw[0] ?? 0) ^ 1;
+    expect(publicKeyFromBase64(text).spki).toEqual(b.spki);
+    expect(publicKeyFromBase64(text).raw).toEqual(b.raw);
+    expect(publicKeyToBase64(publicKeyFromBase64(text))).toBe(text);
   });
 
   it('signs and verifies; tampering fails', () => {

@@ -48,6 +48,14 @@ export function spkiFromRaw(raw: Uint8Array): Uint8Array {
   return new Uint8Array(Buffer.concat([SPKI_PREFIX, raw]));
 }
 
+/**
+ * Key ids and key objects already made, by SPKI hex: a verification looks up the trust store's
+ * keys many times (schema, key ids, signatures, SETs) and `createPublicKey` dominates that cost.
+ * Key objects are immutable; callers still get their own byte arrays.
+ */
+const parsedKeys = new Map<string, { keyId: string; keyObject: KeyObject }>();
+const PARSED_KEYS_MAX = 1024;
+
 /** Public key from SPKI DER (44 bytes) or the raw 32 bytes. */
 export function publicKeyFromBytes(bytes: Uint8Array): Ed25519PublicKey {
   let spki: Uint8Array;
@@ -57,13 +65,22 @@ export function publicKeyFromBytes(bytes: Uint8Array): Ed25519PublicKey {
   } else {
     throw new KeyError('KEY_UNSUPPORTED', 'not an Ed25519 public key (SPKI DER or 32 raw bytes)');
   }
-  const keyObject = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+  const cacheKey = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString('hex');
+  let known = parsedKeys.get(cacheKey);
+  if (known === undefined) {
+    known = {
+      keyId: keyIdFromSpki(spki),
+      keyObject: createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }),
+    };
+    if (parsedKeys.size >= PARSED_KEYS_MAX) parsedKeys.clear();
+    parsedKeys.set(cacheKey, known);
+  }
   return {
     kind: 'ed25519-public',
-    spki,
+    spki: bytes.byteLength === 32 ? spki : spki.slice(),
     raw: spki.slice(12),
-    keyId: keyIdFromSpki(spki),
-    keyObject,
+    keyId: known.keyId,
+    keyObject: known.keyObject,
   };
 }
 

@@ -25,9 +25,20 @@ describe('parseJson strict', () => {
     ['leading zero', '[01]', 'syntax', '$'],
     ['raw control char', '["a\tb"]', 'syntax', '$[0]'],
     ['bad escape', '["\\x"]', 'syntax', '$[0]'],
+    ['unterminated string', '["abc', 'syntax', '$[0]'],
+    ['unterminated after an escape', '["a\\n', 'syntax', '$[0]'],
+    ['raw control char after a long run', `["${'x'.repeat(5000)}\u0001"]`, 'syntax', '$[0]'],
+    ['lone surrogate in raw text', '["a\ud800b"]', 'lone-surrogate', '$[0]'],
     ['empty', '', 'syntax', '$'],
   ])('rejects %s', (_name, text, reason, path) => {
     expect(() => parseJson(text)).toThrow(expect.objectContaining({ reason, path }));
+  });
+
+  it('reads long strings with escapes and non-ASCII text like JSON.parse', () => {
+    const long = 'A+/='.repeat(100_000);
+    const text = `{"p":"${long}","q":"${long}\\"\\u00e9\\n${long}é😀","r":""}`;
+    expect(parseJson(text)).toEqual(JSON.parse(text));
+    expect(parseJson(bytes(text))).toEqual(JSON.parse(text));
   });
 
   it('accepts 2^53-1 and negative integers', () => {

@@ -58,8 +58,10 @@ export function parseJson(input: Uint8Array | string, opts: ParseJsonOptions = {
   return new Parser(text, opts).parseDocument();
 }
 
-const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const NUMBER = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+/** A run of string characters needing no attention: no quote, backslash or control character. */
+// eslint-disable-next-line no-control-regex -- control characters end the run (then rejected)
+const PLAIN = /[^"\\\u0000-\u001f]*/y;
 
 class Parser {
   private pos = 0;
@@ -96,7 +98,11 @@ class Parser {
   }
 
   private skipWs(): void {
-    while (this.pos < this.text.length && WS.has(this.text.charCodeAt(this.pos))) this.pos++;
+    for (;;) {
+      const c = this.text.charCodeAt(this.pos);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+      this.pos++;
+    }
   }
 
   private parseValue(depth: number): JsonValue {
@@ -136,43 +142,47 @@ class Parser {
     this.enter(depth);
     this.pos++;
     const obj: { [key: string]: JsonValue } = {};
-    const seen = new Set<string>();
     this.skipWs();
-    if (this.text[this.pos] === '}') {
+    if (this.text.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
       return obj;
     }
     for (;;) {
       this.skipWs();
-      if (this.text[this.pos] !== '"') this.fail('syntax', 'expected a member name');
+      if (this.text.charCodeAt(this.pos) !== 0x22) this.fail('syntax', 'expected a member name');
       const keyStart = this.pos;
       const key = this.parseString();
       this.skipWs();
-      if (this.text[this.pos] !== ':') this.fail('syntax', 'expected ":"');
+      if (this.text.charCodeAt(this.pos) !== 0x3a) this.fail('syntax', 'expected ":"');
       this.pos++;
       this.skipWs();
       this.path.push(key);
-      if (seen.has(key)) {
+      // every member is an own property once read: that is the duplicate check
+      if (Object.hasOwn(obj, key)) {
         if (this.strict) {
           this.pos = keyStart;
           this.fail('duplicate-key', `duplicate member name ${JSON.stringify(key)}`);
         }
         this.opts.onDuplicate?.(key, formatJsonPath(this.path));
       }
-      seen.add(key);
       const value = this.parseValue(depth);
       this.path.pop();
-      Object.defineProperty(obj, key, {
-        value,
-        writable: true,
-        enumerable: true,
-        configurable: true,
-      });
+      if (key === '__proto__') {
+        // defined, never assigned: an ordinary member, not the prototype
+        Object.defineProperty(obj, key, {
+          value,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      } else {
+        obj[key] = value;
+      }
       this.skipWs();
-      const c = this.text[this.pos];
+      const c = this.text.charCodeAt(this.pos);
       this.pos++;
-      if (c === '}') return obj;
-      if (c !== ',') {
+      if (c === 0x7d) return obj;
+      if (c !== 0x2c) {
         this.pos--;
         this.fail('syntax', 'expected "," or "}"');
       }
@@ -184,7 +194,7 @@ class Parser {
     this.pos++;
     const arr: JsonValue[] = [];
     this.skipWs();
-    if (this.text[this.pos] === ']') {
+    if (this.text.charCodeAt(this.pos) === 0x5d) {
       this.pos++;
       return arr;
     }
@@ -194,10 +204,10 @@ class Parser {
       arr.push(this.parseValue(depth));
       this.path.pop();
       this.skipWs();
-      const c = this.text[this.pos];
+      const c = this.text.charCodeAt(this.pos);
       this.pos++;
-      if (c === ']') return arr;
-      if (c !== ',') {
+      if (c === 0x5d) return arr;
+      if (c !== 0x2c) {
         this.pos--;
         this.fail('syntax', 'expected "," or "]"');
       }
@@ -225,25 +235,27 @@ class Parser {
   }
 
   private parseString(): string {
-    const start = ++this.pos;
     let out = '';
-    let chunk = start;
+    let chunk = ++this.pos;
     for (;;) {
+      // skip a run of plain characters natively: base64 payloads are megabytes of them
+      PLAIN.lastIndex = this.pos;
+      PLAIN.test(this.text);
+      this.pos = PLAIN.lastIndex;
       const code = this.text.charCodeAt(this.pos);
-      if (Number.isNaN(code)) this.fail('syntax', 'unterminated string');
       if (code === 0x22) {
         out += this.text.slice(chunk, this.pos);
         this.pos++;
         break;
       }
-      if (code < 0x20) this.fail('syntax', 'unescaped control character in string');
       if (code === 0x5c) {
         out += this.text.slice(chunk, this.pos);
         out += this.parseEscape();
         chunk = this.pos;
         continue;
       }
-      this.pos++;
+      if (Number.isNaN(code)) this.fail('syntax', 'unterminated string');
+      this.fail('syntax', 'unescaped control character in string');
     }
     if (hasLoneSurrogate(out)) this.fail('lone-surrogate', 'string holds a lone surrogate');
     return out;

@@ -1,16 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 
-/** True when a string holds an unpaired UTF-16 surrogate (not representable as UTF-8). */
+/** `String.prototype.isWellFormed` (ES2024, every Node we support); our lib setting is ES2023. */
+type WellFormedString = string & { isWellFormed(): boolean };
+
+/**
+ * True when a string holds an unpaired UTF-16 surrogate (not representable as UTF-8). Native
+ * `isWellFormed`: constant time for one-byte strings, a fast scan for megabyte ones.
+ */
 export function hasLoneSurrogate(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const next = s.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) i++;
-      else return true;
-    } else if (c >= 0xdc00 && c <= 0xdfff) {
-      return true;
-    }
-  }
-  return false;
+  return !(s as WellFormedString).isWellFormed();
 }

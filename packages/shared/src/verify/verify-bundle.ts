@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import { childPath, isJsonObject } from '../attestation/check-helpers.js';
 import { parseBundle, type AttestationBundle } from '../attestation/bundle.js';
-import { attestationDigest, verifySignature, type DsseEnvelope } from '../attestation/dsse.js';
+import { attestationDigest, pae, type DsseEnvelope } from '../attestation/dsse.js';
 import {
   decodeStatement,
   SLSA_PROVENANCE_PREDICATE_TYPE,
   SPDX_PREDICATE_TYPE,
+  type Statement,
 } from '../attestation/statement.js';
 import {
   findKey,
@@ -15,11 +16,19 @@ import {
   type TrustedKey,
 } from '../attestation/trust-store.js';
 import type { TrustStore } from '../attestation/trust-store-schema.js';
-import { publicKeyFromBase64, sha256Digest, sha256Hex, sha256HexOf } from '../crypto/index.js';
+import {
+  decodeBase64,
+  publicKeyFromBase64,
+  sha256Digest,
+  sha256Hex,
+  sha256HexOf,
+  verifyBytes,
+  type Ed25519PublicKey,
+} from '../crypto/index.js';
 import { VcError, type Problem } from '../errors.js';
 import { hashFromHex, hashToHex, leafHash, verifyInclusion } from '../merkle/index.js';
 import { parseRfc3339 } from '../time/rfc3339.js';
-import { attestationLeaf, leafBytes } from '../tlog/leaf.js';
+import { leafBytes, type AttestationLeaf } from '../tlog/leaf.js';
 import { setInputOfEntry, type BundleLogEntry } from '../tlog/log-entry.js';
 import { verifySet } from '../tlog/set.js';
 import { checkContentGates, type LocatedStatement } from './content-gates.js';
@@ -93,6 +102,15 @@ interface EnvelopeState {
   readonly validSigners: Map<string, TrustedKey>;
   invalidSignature: boolean;
   logProofFailed: boolean;
+}
+
+/**
+ * An envelope's payload decoded once (step 5) and used by every later step: the statement, and
+ * the payload bytes the signatures (step 7) are checked over.
+ */
+interface DecodedPayload {
+  readonly statement: Statement;
+  readonly payloadBytes: Uint8Array;
 }
 
 /**
@@ -233,8 +251,12 @@ export function verifyBundle(input: VerifyInput): VerifyResult {
     errors.push(...decodeProblems);
     return finish(5);
   }
-  const statements: LocatedStatement[] = decoded.map((d, i) => ({
-    statement: d.statement as NonNullable<typeof d.statement>,
+  const payloads: DecodedPayload[] = decoded.map((d) => ({
+    statement: d.statement as Statement,
+    payloadBytes: d.payloadBytes as Uint8Array,
+  }));
+  const statements: LocatedStatement[] = payloads.map((d, i) => ({
+    statement: d.statement,
     path: (states[i] as EnvelopeState).path,
   }));
   const firstSbom = statements.find((s) => s.statement.predicateType === SPDX_PREDICATE_TYPE);
@@ -359,8 +381,9 @@ export function verifyBundle(input: VerifyInput): VerifyResult {
     });
   }
 
-  // Step 7: signatures.
-  for (const s of states) {
+  // Step 7: signatures, over the payload bytes decoded in step 5.
+  states.forEach((s, i) => {
+    const payload = payloads[i] as DecodedPayload;
     if (s.envelope.signatures.length === 0) {
       s.invalidSignature = true;
       errors.push({
@@ -368,18 +391,15 @@ export function verifyBundle(input: VerifyInput): VerifyResult {
         path: childPath(s.path, 'signatures'),
         message: `attestation ${s.path} has no signatures`,
       });
-      continue;
+      return;
     }
     s.envelope.signatures.forEach((sig, j) => {
       const key = s.passedKeys.get(j);
       if (key === undefined) return;
-      // A store may name a key by an alias id (a warning there): verify with the computed id.
-      const ok = verifySignature(
-        s.envelope,
-        { keyid: key.computedKeyId, sig: sig.sig },
-        key.publicKey,
-      );
-      if (ok) {
+      // A store may name a key by an alias id (a warning there): the key itself verifies.
+      if (
+        verifyPayloadSignature(s.envelope.payloadType, payload.payloadBytes, sig.sig, key.publicKey)
+      ) {
         s.validSigners.set(key.computedKeyId, key);
         return;
       }
@@ -390,12 +410,13 @@ export function verifyBundle(input: VerifyInput): VerifyResult {
         message: `the signature by key ${sig.keyid} does not verify`,
       });
     });
-  }
+  });
 
   // Step 8: log proofs and SETs.
-  for (const s of states) {
+  states.forEach((s, i) => {
+    const { statement } = payloads[i] as DecodedPayload;
     for (const { index, entry } of s.entries) {
-      const problem = checkEntryProof(s.envelope, entry, store);
+      const problem = checkEntryProof(s.digest, statement, entry, store);
       if (problem === undefined) {
         logEntriesVerified++;
         verifiedLogIds.add(entry.logId);
@@ -408,7 +429,7 @@ export function verifyBundle(input: VerifyInput): VerifyResult {
         message: `log entry ${index} (${entry.logId}): ${problem}`,
       });
     }
-  }
+  });
 
   // Step 9: threshold.
   const counting = states.map((s) =>
@@ -559,9 +580,49 @@ function resolveGroups(store: TrustStore, named: readonly string[] | undefined):
   return [...new Set(named)];
 }
 
+/**
+ * Step 7 for one signature: the DSSE signature (base64 of 64 bytes) over PAE(payloadType, body),
+ * with the payload decoded once for all signatures.
+ */
+function verifyPayloadSignature(
+  payloadType: string,
+  body: Uint8Array,
+  sigBase64: string,
+  publicKey: Ed25519PublicKey,
+): boolean {
+  const sig = decodeBase64(sigBase64);
+  if (sig === null || sig.byteLength !== SIGNATURE_BYTES) return false;
+  return verifyBytes(publicKey, pae(payloadType, body), sig);
+}
+
+const SIGNATURE_BYTES = 64;
+
+/**
+ * The attestation leaf of 03 §3 (what `attestationLeaf` of tlog/leaf.ts builds from the envelope),
+ * from the digest of step 3 and the statement decoded in step 5: no payload is decoded again.
+ */
+function attestationLeafOf(
+  attestationDigest: string,
+  statement: Statement,
+  integratedTime: string,
+): AttestationLeaf {
+  return {
+    version: 1,
+    timestamp: integratedTime,
+    entryType: 'attestation',
+    body: {
+      attestationDigest,
+      // checkStatement (step 5) guarantees a first subject
+      subjectDigest: `sha256:${statement.subject[0]?.digest.sha256 ?? ''}`,
+      predicateType: statement.predicateType,
+    },
+  };
+}
+
 /** Step 8 for one entry: why it fails, or undefined when proof and SET verify. */
 function checkEntryProof(
-  envelope: DsseEnvelope,
+  attestationDigest: string,
+  statement: Statement,
   entry: BundleLogEntry,
   store: TrustStore,
 ): string | undefined {
@@ -569,7 +630,9 @@ function checkEntryProof(
   if (proof.logIndex !== entry.logIndex) {
     return `inclusionProof.logIndex ${proof.logIndex} is not the entry's logIndex ${entry.logIndex}`;
   }
-  const leaf = leafHash(leafBytes(attestationLeaf(envelope, entry.integratedTime)));
+  const leaf = leafHash(
+    leafBytes(attestationLeafOf(attestationDigest, statement, entry.integratedTime)),
+  );
   const root = hashFromHex(proof.rootHash);
   const hashes = proof.hashes.map((h) => hashFromHex(h));
   if (root === null || hashes.some((h) => h === null)) return 'a proof hash is not 64 hex';
