@@ -2,15 +2,12 @@
 // SPDX-License-Identifier: Apache-2.0
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { systemClock } from '@verified-container/shared';
 import { runCli, type ForwardedSignal } from './cli.js';
 import { EXIT_VORDR_ERROR } from './cli/exit.js';
+import { lazyPinoLogger } from './cli/lazy-logger.js';
 
-const logger = pino(
-  { level: process.env['VC_LOG_LEVEL'] ?? 'warn', base: { tool: 'vordr' } },
-  pino.destination(2),
-);
+const logger = lazyPinoLogger(process.env['VC_LOG_LEVEL'] ?? 'warn', { tool: 'vordr' });
 
 const FORWARDED: readonly ForwardedSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -37,6 +34,7 @@ async function main(): Promise<number> {
     stderr: process.stderr,
     onSignal,
     selfCommand: [process.execPath, fileURLToPath(import.meta.url)],
+    exitHookCommand: [process.execPath, fileURLToPath(new URL('exit-hook.js', import.meta.url))],
   });
   if (result.stderr !== undefined && result.stderr !== '') process.stderr.write(result.stderr);
   if (result.stdout !== undefined) {

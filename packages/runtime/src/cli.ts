@@ -4,28 +4,80 @@ import { addGlobalFlags, ResultBox } from './cli/command-kit.js';
 import type { CliDeps, CommandResult } from './cli/deps.js';
 import { EXIT_VORDR_ERROR } from './cli/exit.js';
 import { jsonLine } from './cli/output.js';
-import { makeVerifyCommand } from './commands/verify.js';
-import { makeExecCommand } from './commands/exec.js';
-import { makeInspectCommand } from './commands/inspect.js';
-import { makeInternalCommand } from './commands/internal.js';
-import { makeLogsCommand } from './commands/logs.js';
-import { makePsCommand } from './commands/ps.js';
-import { makeRmCommand } from './commands/rm.js';
-import { makeRunCommand } from './commands/run.js';
-import { makeRestartCommand, makeStartCommand } from './commands/start.js';
-import { makeStopCommand } from './commands/stop.js';
-import { makeVersionCommand, VORDR_VERSION } from './commands/version.js';
-import { makeVolumeCommand } from './commands/volume.js';
-import { makeImageCommand } from './commands/image.js';
-import { makeInfoCommand } from './commands/info.js';
-import { makeCheckCommand } from './commands/check.js';
+import { VORDR_VERSION } from './commands/version.js';
 
 export type { CliDeps, CommandResult, OutputWriter, ForwardedSignal } from './cli/deps.js';
 
 export { VORDR_VERSION };
 
-/** Assembles the `vordr` program; every command lives in its own file under commands/. */
-export function createProgram(deps: CliDeps, box: ResultBox): Command {
+/** A command's factory: its declaration (options, help) and action. */
+type CommandFactory = (deps: CliDeps, box: ResultBox) => Command;
+
+/** One top-level command; `load` imports its module only when the command line needs it. */
+interface CommandEntry {
+  readonly name: string;
+  readonly load: () => Promise<CommandFactory>;
+  readonly hidden?: boolean;
+}
+
+/** Every command, in help order (one line each; helpers add theirs here). */
+const COMMANDS: readonly CommandEntry[] = [
+  { name: 'run', load: async () => (await import('./commands/run.js')).makeRunCommand },
+  { name: 'ps', load: async () => (await import('./commands/ps.js')).makePsCommand },
+  { name: 'logs', load: async () => (await import('./commands/logs.js')).makeLogsCommand },
+  { name: 'stop', load: async () => (await import('./commands/stop.js')).makeStopCommand },
+  { name: 'start', load: async () => (await import('./commands/start.js')).makeStartCommand },
+  { name: 'restart', load: async () => (await import('./commands/start.js')).makeRestartCommand },
+  { name: 'rm', load: async () => (await import('./commands/rm.js')).makeRmCommand },
+  { name: 'exec', load: async () => (await import('./commands/exec.js')).makeExecCommand },
+  { name: 'inspect', load: async () => (await import('./commands/inspect.js')).makeInspectCommand },
+  { name: 'version', load: async () => (await import('./commands/version.js')).makeVersionCommand },
+  { name: 'volume', load: async () => (await import('./commands/volume.js')).makeVolumeCommand },
+  { name: 'image', load: async () => (await import('./commands/image.js')).makeImageCommand },
+  { name: 'info', load: async () => (await import('./commands/info.js')).makeInfoCommand },
+  {
+    name: 'internal',
+    load: async () => (await import('./commands/internal.js')).makeInternalCommand,
+    hidden: true,
+  },
+  { name: 'verify', load: async () => (await import('./commands/verify.js')).makeVerifyCommand },
+  { name: 'check', load: async () => (await import('./commands/check.js')).makeCheckCommand },
+];
+
+/** Global flags that take a value (so the word after them is not the command). */
+const VALUE_FLAGS = new Set(['--root', '--runtime', '--socket', '--log-level']);
+
+/** The command word of argv (after the global flags), or undefined when there is none. */
+function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-')) return arg;
+    if (VALUE_FLAGS.has(arg)) i++;
+  }
+  return undefined;
+}
+
+/**
+ * The commands `argv` needs: only the named one when argv names a known command (its module
+ * graph is all that loads), else every command (top-level help, `--version`, usage errors).
+ */
+function commandsFor(argv: readonly string[] | undefined): readonly CommandEntry[] {
+  const word = argv === undefined ? undefined : commandWord(argv);
+  const named = COMMANDS.filter((entry) => entry.name === word);
+  return named.length > 0 ? named : COMMANDS;
+}
+
+/**
+ * Assembles the `vordr` program; every command lives in its own file under commands/. With
+ * `argv`, only the modules of the command it names are loaded (05: a fast `run`).
+ */
+export async function createProgram(
+  deps: CliDeps,
+  box: ResultBox,
+  argv?: readonly string[],
+): Promise<Command> {
+  const entries = commandsFor(argv);
+  const factories = await Promise.all(entries.map((entry) => entry.load()));
   const program = new Command('vordr')
     .description('Run OCI images only after verifying them, confined on runc or podman.')
     .usage('<command> [options]')
@@ -64,23 +116,9 @@ Run 'vordr <command> --help' for a command's options.`,
     });
   addGlobalFlags(program);
 
-  // Commands (one line each; helpers add theirs here).
-  program.addCommand(makeRunCommand(deps, box));
-  program.addCommand(makePsCommand(deps, box));
-  program.addCommand(makeLogsCommand(deps, box));
-  program.addCommand(makeStopCommand(deps, box));
-  program.addCommand(makeStartCommand(deps, box));
-  program.addCommand(makeRestartCommand(deps, box));
-  program.addCommand(makeRmCommand(deps, box));
-  program.addCommand(makeExecCommand(deps, box));
-  program.addCommand(makeInspectCommand(deps, box));
-  program.addCommand(makeVersionCommand(deps, box));
-  program.addCommand(makeVolumeCommand(deps, box));
-  program.addCommand(makeImageCommand(deps, box));
-  program.addCommand(makeInfoCommand(deps, box));
-  program.addCommand(makeCheckCommand(deps, box));
-  program.addCommand(makeInternalCommand(deps, box), { hidden: true });
-  program.addCommand(makeVerifyCommand(deps, box));
+  entries.forEach((entry, i) => {
+    program.addCommand(factories[i]!(deps, box), entry.hidden === true ? { hidden: true } : {});
+  });
   return program;
 }
 
@@ -90,7 +128,7 @@ Run 'vordr <command> --help' for a command's options.`,
  */
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<CommandResult> {
   const box = new ResultBox();
-  const program = createProgram(deps, box);
+  const program = await createProgram(deps, box, argv);
   let out = '';
   let err = '';
   const configure = (cmd: Command): void => {

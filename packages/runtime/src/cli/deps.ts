@@ -32,6 +32,11 @@ export interface CliDeps {
    * is appended. Absent: no exit command (cleanup then happens on the next reconciliation).
    */
   readonly selfCommand?: readonly string[];
+  /**
+   * conmon's exit command when it is not `selfCommand`: a lighter entry point taking the same
+   * arguments (`[node, /path/exit-hook.js]`; `--root <root> internal cleanup <id>` is appended).
+   */
+  readonly exitHookCommand?: readonly string[];
 }
 
 /** What a command hands back instead of writing or exiting itself. */

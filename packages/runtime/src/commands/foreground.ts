@@ -49,27 +49,41 @@ export async function followForeground(
       });
       return { exitCode: 0 };
     }
-    const settled = await withContainerLock(ctx, record.id, async () => {
-      const current = (await ctx.records.read(record.id)) ?? record;
-      delete current.attachedBy;
-      await settleExit(
-        ctx,
-        current,
-        exit.exitCode === null ? { exitCode: null, note: 'exit status lost' } : exit,
-      );
+    const conmonPid = await engine.conmonPid(record.id);
+    const exitCode = await withContainerLock(ctx, record.id, async () => {
+      const current = await ctx.records.read(record.id);
+      // Removed meanwhile (`rm -f` from another vordr): nothing left to settle.
+      if (current === undefined) return exit.exitCode;
+      // Settled already (`stop` from another vordr): its status stands.
+      const code = current.state === 'exited' ? (current.exitCode ?? null) : exit.exitCode;
+      // `attachedBy` stays until the end, so conmon's exit command leaves the container to us
+      // (and we need not wait for it in between).
       if (current.autoRemove) {
         await removeContainer(ctx, current, {
           force: true,
           volumes: false,
           volumePort: volumePortFor(ctx),
+          awaitMonitor: false,
+          markRemoving: false,
         });
+      } else {
+        await settleExit(
+          ctx,
+          current,
+          code === null ? { exitCode: null, note: 'exit status lost' } : { exitCode: code },
+          { awaitMonitor: false },
+        );
+        delete current.attachedBy;
+        await ctx.records.write(current);
       }
-      return current;
+      return code;
     });
-    if (settled.exitCode === null || settled.exitCode === undefined) {
+    // conmon leaves once its exit command returned; nothing of the container outlives `run`.
+    if (conmonPid !== undefined) await engine.waitForMonitorGone(record.id, conmonPid);
+    if (exitCode === null) {
       throw new VcError('RUNTIME_ERROR', `the exit status of container ${record.name} was lost`);
     }
-    return { exitCode: settled.exitCode };
+    return { exitCode };
   } catch (err) {
     if (err instanceof VcError) throw err;
     throw new VcError('RUNTIME_ERROR', `following container ${record.name} failed`, { cause: err });

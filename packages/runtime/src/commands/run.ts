@@ -202,6 +202,8 @@ async function runCommand(
         layers: storeImage.layers,
         selinuxEnabled: host.selinuxEnabled,
         attach: !detach,
+        // bin.ts never aborts a follow: the foreground settles the exit before it ends.
+        attachUntilExit: !detach && deps.signal === undefined,
       }),
     );
   } catch (err) {

@@ -11,7 +11,6 @@ import {
   type VolumePort,
 } from '../container/index.js';
 import { resolveContainerReference } from '../store/index.js';
-import { prepareVolumeMount, removeVolumes } from '../volume/index.js';
 
 /** The lifecycle context of a command: store root, engine (`--runtime`), records. */
 export function contextFor(deps: CliDeps, flags: GlobalFlags): LifecycleContext {
@@ -27,13 +26,18 @@ export function contextFor(deps: CliDeps, flags: GlobalFlags): LifecycleContext 
     env: deps.env,
     ...(flags.runtime !== undefined ? { runtime: flags.runtime } : {}),
     ...(deps.selfCommand !== undefined ? { selfCommand: deps.selfCommand } : {}),
+    ...(deps.exitHookCommand !== undefined ? { exitHookCommand: deps.exitHookCommand } : {}),
   });
 }
 
-/** The named volumes of the store (05 §10.2), as the lifecycle uses them. */
+/**
+ * The named volumes of the store (05 §10.2), as the lifecycle uses them. The volume modules (tar
+ * archives and all) load only when a container actually has a volume.
+ */
 export function volumePortFor(ctx: LifecycleContext): VolumePort {
   return {
     async ensure(request) {
+      const { prepareVolumeMount } = await import('../volume/index.js');
       const prepared = await prepareVolumeMount({
         root: ctx.root,
         name: request.name,
@@ -47,6 +51,7 @@ export function volumePortFor(ctx: LifecycleContext): VolumePort {
       return prepared.source;
     },
     async remove(name) {
+      const { removeVolumes } = await import('../volume/index.js');
       await removeVolumes(ctx.root, [name], { force: true }).catch((err: unknown) => {
         if (!(err instanceof VcError && err.code === 'VOLUME_NOT_FOUND')) throw err;
       });

@@ -15,6 +15,8 @@ export interface LifecycleContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** How conmon's exit command invokes vordr (`internal cleanup <id>` is appended). */
   readonly selfCommand?: readonly string[];
+  /** A lighter entry point for the exit command, taking the same arguments (preferred). */
+  readonly exitHookCommand?: readonly string[];
 }
 
 export interface LifecycleContextInput {
@@ -25,6 +27,7 @@ export interface LifecycleContextInput {
   /** `--runtime`: `runc` (default) or a path to runc; `podman` is not built yet. */
   readonly runtime?: string;
   readonly selfCommand?: readonly string[];
+  readonly exitHookCommand?: readonly string[];
 }
 
 export function lifecycleContext(input: LifecycleContextInput): LifecycleContext {
@@ -38,6 +41,7 @@ export function lifecycleContext(input: LifecycleContextInput): LifecycleContext
     logger: input.logger,
     env: input.env,
     ...(input.selfCommand !== undefined ? { selfCommand: input.selfCommand } : {}),
+    ...(input.exitHookCommand !== undefined ? { exitHookCommand: input.exitHookCommand } : {}),
   };
 }
 
@@ -50,10 +54,41 @@ export function withContainerLock<T>(
   return withLock(ctx.root, `ctr-${id}`, fn);
 }
 
-/** conmon's exit command for a container: `<vordr> --root <root> internal cleanup <id>`. */
-export function exitCommand(ctx: LifecycleContext, id: string): string[] | undefined {
-  if (ctx.selfCommand === undefined) return undefined;
-  return [...ctx.selfCommand, '--root', ctx.root, 'internal', 'cleanup', id];
+/**
+ * A POSIX sh prelude for the exit command: `sh -c PRELUDE vordr-exit <pid> <start time> CMD…`
+ * ends at once while the process `<pid>` with that start time (field 22 of /proc/<pid>/stat)
+ * lives, and otherwise runs CMD. No fork: `read` and the field split are shell builtins.
+ */
+const UNLESS_ATTACHED_SH =
+  'alive() { [ "$1" != Z ] && [ "$1" != X ] && [ "${20}" = "$START" ]; }; ' +
+  'PID=$1 START=$2; shift 2; ' +
+  'if IFS= read -r s 2>/dev/null <"/proc/$PID/stat" && alive ${s##*) }; then exit 0; fi; ' +
+  'exec "$@"';
+
+/**
+ * conmon's exit command for a container: `<vordr> --root <root> internal cleanup <id>`, through
+ * the exit hook entry point when there is one. With `attachedBy` (a foreground `run` that settles
+ * the exit itself before it ends) the command is wrapped in /bin/sh so it ends without starting
+ * node while that process lives: conmon waits for its exit command, and the foreground for conmon.
+ */
+export function exitCommand(
+  ctx: LifecycleContext,
+  id: string,
+  attachedBy?: { readonly pid: number; readonly startTime: number | null },
+): string[] | undefined {
+  const command = ctx.exitHookCommand ?? ctx.selfCommand;
+  if (command === undefined) return undefined;
+  const cleanup = [...command, '--root', ctx.root, 'internal', 'cleanup', id];
+  if (attachedBy === undefined || attachedBy.startTime === null) return cleanup;
+  return [
+    '/bin/sh',
+    '-c',
+    UNLESS_ATTACHED_SH,
+    'vordr-exit',
+    String(attachedBy.pid),
+    String(attachedBy.startTime),
+    ...cleanup,
+  ];
 }
 
 /** `containers/<id>/` files besides the record: the ones the spec mounts. */

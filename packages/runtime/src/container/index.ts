@@ -13,6 +13,7 @@ export { exitCommand, lifecycleContext, withContainerLock } from './context.js';
 export type { ContainerPlan, PlanInput } from './create.js';
 export { createContainer, planContainer, randomSelinuxLevel } from './create.js';
 export { postStartChecks, startContainer } from './start.js';
+export type { TeardownOptions } from './teardown.js';
 export { exitedMarker, isAttached, removeContainer, settleExit } from './teardown.js';
 export { ABANDONED_CREATE_MS, reconcileRecord } from './reconcile.js';
 export type { HostFacts } from './host-facts.js';

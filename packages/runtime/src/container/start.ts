@@ -24,6 +24,11 @@ export async function startContainer(
     readonly layers: readonly ImageLayer[];
     readonly selinuxEnabled: boolean;
     readonly attach?: boolean;
+    /**
+     * The attached process settles the exit itself before it ends (it never detaches, unlike
+     * an aborted follow in tests): conmon's exit command then skips node while it lives.
+     */
+    readonly attachUntilExit?: boolean;
   },
 ): Promise<ContainerRecord> {
   if (record.state === 'running' || record.state === 'restarting') {
@@ -48,7 +53,11 @@ export async function startContainer(
     delete record.attachedBy;
   }
   await rm(exitedMarker(ctx.root, record.id), { force: true });
-  const command = exitCommand(ctx, record.id);
+  const command = exitCommand(
+    ctx,
+    record.id,
+    opts.attachUntilExit === true ? record.attachedBy : undefined,
+  );
   const started = await ctx.engine.start({
     id: record.id,
     bundleDir: paths.bundle,
@@ -63,9 +72,11 @@ export async function startContainer(
   delete record.exitCode;
   delete record.note;
   record.cleanedUp = false;
-  await ctx.records.write(record);
-
-  const checks = await postStartChecks(record, spec, opts.selinuxEnabled);
+  // The running state is written while the checks look at the process (both take a while); the
+  // checks are written after it, so the two writes land in order.
+  const running = ctx.records.write(record);
+  const checks = await postStartChecks(record, spec, opts.selinuxEnabled).finally(() => running);
+  await running;
   record.checks = checks;
   await ctx.records.write(record);
   const failed = checks.find((c) => c.status === 'fail');

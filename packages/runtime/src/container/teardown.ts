@@ -8,6 +8,21 @@ import type { LifecycleContext } from './context.js';
 import type { ContainerRecord } from './record.js';
 import type { VolumePort } from './volumes-port.js';
 
+/** How teardown treats the container's conmon. */
+export interface TeardownOptions {
+  /**
+   * false: return without waiting for conmon to leave (it runs the exit command after the exit
+   * file); the caller waits for it at the end (engine `waitForMonitorGone`). Default true.
+   */
+  readonly awaitMonitor?: boolean;
+  /**
+   * false (removal only): do not write `removing` first. Only for an `--rm` container whose exit
+   * is being settled: a crash midway leaves a record that reconciliation settles and removes all
+   * the same (05 §13), so the mark (an atomic write, two fsyncs) buys nothing. Default true.
+   */
+  readonly markRemoving?: boolean;
+}
+
 /**
  * Records how a container's process ended and frees what it held on the host: the runc state,
  * cgroup and conmon files (engine `delete`), and the rootfs mount (the overlay's upper layer is
@@ -17,6 +32,7 @@ export async function settleExit(
   ctx: LifecycleContext,
   record: ContainerRecord,
   exit: { readonly exitCode: number | null; readonly note?: string },
+  opts: TeardownOptions = {},
 ): Promise<ContainerRecord> {
   if (record.state !== 'exited') {
     record.state = 'exited';
@@ -32,7 +48,7 @@ export async function settleExit(
     await ctx.records.write(record);
   }
   if (record.cleanedUp !== true) {
-    await ctx.engine.delete(record.id);
+    await ctx.engine.delete(record.id, opts);
     const paths = containerPaths(ctx.root, record.id);
     if (record.rootfsMode !== 'copy') await unmount(paths.rootfs);
     record.cleanedUp = true;
@@ -70,18 +86,22 @@ export async function isAttached(record: ContainerRecord): Promise<boolean> {
 export async function removeContainer(
   ctx: LifecycleContext,
   record: ContainerRecord,
-  opts: { readonly force: boolean; readonly volumes: boolean; readonly volumePort: VolumePort },
+  opts: TeardownOptions & {
+    readonly force: boolean;
+    readonly volumes: boolean;
+    readonly volumePort: VolumePort;
+  },
 ): Promise<void> {
   if ((record.state === 'running' || record.state === 'restarting') && !opts.force) {
     throw new VcError('CONTAINER_RUNNING', `container ${record.name} is running`, {
       hint: 'stop it first, or use rm -f',
     });
   }
-  if (record.state !== 'removing') {
+  if (record.state !== 'removing' && opts.markRemoving !== false) {
     record.state = 'removing';
     await ctx.records.write(record);
   }
-  await ctx.engine.delete(record.id);
+  await ctx.engine.delete(record.id, { awaitMonitor: opts.awaitMonitor ?? true });
   await releaseContainerRootfs(ctx.root, record.id);
   for (const volume of record.volumes) {
     if (!volume.persistent || opts.volumes) await opts.volumePort.remove(volume.name);

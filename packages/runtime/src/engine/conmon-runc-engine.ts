@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 
@@ -192,6 +192,12 @@ export class ConmonRuncEngine {
     await this.#removeRunFiles(id);
 
     const pid = await this.#startConmon(conmon, runc, request);
+    // Read before `runc start`: a container that exits at once takes its conmon with it.
+    const conmonPid = await this.conmonPid(id);
+    if (conmonPid === undefined) {
+      await this.delete(id).catch(() => undefined);
+      throw new VcError('RUNTIME_ERROR', `conmon wrote no pid file for ${id.slice(0, 12)}`);
+    }
     try {
       await runRunc(runc, this.runcRoot, ['start', id]);
     } catch (err) {
@@ -199,15 +205,13 @@ export class ConmonRuncEngine {
       throw err;
     }
     const startedAt = new Date().toISOString();
-    const conmonPid = await this.conmonPid(id);
-    if (conmonPid === undefined) {
-      throw new VcError('RUNTIME_ERROR', `conmon wrote no pid file for ${id.slice(0, 12)}`);
-    }
     return { pid, conmonPid, startedAt };
   }
 
   /** runc's state of a container, or undefined when runc does not know it. */
   async state(id: string): Promise<RuncContainerState | undefined> {
+    // runc keeps a container's state in `<root>/<id>/`: no directory, no container (and no runc call).
+    if (!(await this.#runcKnows(id))) return undefined;
     const { runc } = await this.binaries();
     let stdout: string;
     try {
@@ -230,9 +234,7 @@ export class ConmonRuncEngine {
     const text = await readFileIfExists(this.conmonPidFile(id));
     const pid = Number(text?.trim());
     if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    if (!(await isProcessAlive(pid))) return undefined;
-    const cmdline = await readCommandLine(pid);
-    return cmdline?.includes(id) === true ? pid : undefined;
+    return (await isMonitorOf(pid, id)) ? pid : undefined;
   }
 
   /** The status conmon recorded, or undefined while there is no exit file. */
@@ -309,30 +311,46 @@ export class ConmonRuncEngine {
    * Removes the container from runc and the host: a live container is killed first (and its exit
    * waited for, so conmon does not write into a cleaned run dir), then `runc delete --force`, the
    * cgroup directories, pid files, attach link and exit file. Read the exit status before.
-   * Idempotent.
+   * Unless `awaitMonitor` is false, returns once conmon is gone too (it runs the exit command after
+   * writing the exit file; {@link waitForMonitorGone} waits for it later). Idempotent.
    */
-  async delete(id: string): Promise<void> {
+  async delete(id: string, options: { awaitMonitor?: boolean } = {}): Promise<void> {
     assertRoot();
     const { runc } = await this.binaries();
-    const state = await this.state(id);
-    if (
-      state !== undefined &&
-      state.status !== 'stopped' &&
-      (await this.conmonPid(id)) !== undefined
-    ) {
-      await this.#signalIgnoringStopped(id, 'SIGKILL', true);
-      await this.waitForExit(id, { timeoutMs: this.#options.killWaitMs });
+    const conmonPid = await this.conmonPid(id);
+    // With an exit file the init process is gone: runc's state cannot be live, so no `runc state`.
+    const exited = (await this.exitStatus(id)) !== undefined;
+    const known = await this.#runcKnows(id);
+    if (known && !exited && conmonPid !== undefined) {
+      const state = await this.state(id);
+      if (state !== undefined && state.status !== 'stopped') {
+        await this.#signalIgnoringStopped(id, 'SIGKILL', true);
+        await this.waitForExit(id, { timeoutMs: this.#options.killWaitMs });
+      }
     }
-    if (state !== undefined) {
+    if (known) {
       try {
         await runRunc(runc, this.runcRoot, ['delete', '--force', id]);
       } catch (err) {
         if (!isNoSuchContainer(err)) throw err;
       }
     }
-    await this.#waitForConmonGone(id);
     await removeContainerCgroups(join(this.#options.cgroupParent, id), this.#options.cgroupRoot);
     await this.#removeRunFiles(id);
+    if (conmonPid !== undefined && options.awaitMonitor !== false) {
+      await this.waitForMonitorGone(id, conmonPid);
+    }
+  }
+
+  /**
+   * Waits (at most the kill wait) until the conmon `pid` of container `id` has left: it runs the
+   * exit command after writing the exit file, and leaves when that returns.
+   */
+  async waitForMonitorGone(id: string, pid: number): Promise<void> {
+    const deadline = Date.now() + this.#options.killWaitMs;
+    while (Date.now() < deadline && (await isMonitorOf(pid, id))) {
+      await new Promise((resolve) => setTimeout(resolve, MONITOR_POLL_MS));
+    }
   }
 
   /** `runc exec` of one process in a running container; output captured. */
@@ -364,6 +382,16 @@ export class ConmonRuncEngine {
     } finally {
       await rm(processFile, { force: true });
       await rm(pidFile, { force: true });
+    }
+  }
+
+  /** Whether runc has a state directory for the container (a file-system look, no runc call). */
+  async #runcKnows(id: string): Promise<boolean> {
+    try {
+      await access(join(this.runcRoot, id));
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -465,14 +493,6 @@ export class ConmonRuncEngine {
     }
   }
 
-  async #waitForConmonGone(id: string): Promise<void> {
-    const deadline = Date.now() + this.#options.killWaitMs;
-    while ((await this.conmonPid(id)) !== undefined && Date.now() < deadline) {
-      // conmon runs the exit command and leaves right after writing the exit file.
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-
   async #removeRunFiles(id: string): Promise<void> {
     await Promise.all(
       [
@@ -487,6 +507,16 @@ export class ConmonRuncEngine {
       ),
     );
   }
+}
+
+/** How often {@link ConmonRuncEngine.waitForMonitorGone} looks at conmon (a /proc read). */
+const MONITOR_POLL_MS = 5;
+
+/** Whether `pid` is a live (not zombie) conmon of container `id`, not a process that reused the pid. */
+async function isMonitorOf(pid: number, id: string): Promise<boolean> {
+  if (!(await isProcessAlive(pid))) return false;
+  const cmdline = await readCommandLine(pid);
+  return cmdline?.includes(id) === true;
 }
 
 /** The runc backend is rootful (05 §1): anyone else gets `PERMISSION_DENIED`. */
