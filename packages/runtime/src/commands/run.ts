@@ -15,7 +15,8 @@ import {
   type ContainerRecord,
   type LifecycleContext,
 } from '../container/index.js';
-import { resolveImage, type StoreImage } from '../image/index.js';
+import type { StoreImage } from '../image/index.js';
+import { resolveRunImage } from '../image-load/resolve-run-image.js';
 import { parseEntrypointFlag } from '../oci-spec/index.js';
 import {
   checkLineJson,
@@ -143,7 +144,7 @@ async function runCommand(
   ) {
     throw new VcError('SELINUX_REQUIRED', 'SELinux is required but not enabled on this host');
   }
-  const storeImage = await resolveImage(ctx.root, imageText);
+  const storeImage = await resolveRunImage(ctx.root, imageText, { cwd: deps.cwd });
   const verification = await verifyStoreImage(storeImage, verifyOptions(ctx, deps, flags));
   say(renderCheckLines(verification.runChecks, verification.result));
   const decision = verification.result.decision;

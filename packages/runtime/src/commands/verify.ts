@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// `vordr verify IMAGE` (05 §9): 05 §4.2 without creating anything. The check lines of 04 §9
+// `vordr verify IMAGE|FILE.ctp` (05 §9): 05 §4.2 without creating anything (a `.ctp` is extracted
+// into a 0700 temporary directory, removed afterwards). The check lines of 04 §9
 // (without the reproducibility line) and the decision on stderr; `--json` prints the document of
 // 04 §5 plus `checks` on stdout. Exit 0 ALLOW/WARN/LOG, 1 REJECT, 2 MALFORMED_BUNDLE, 125 setup.
+import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseRfc3339, VcError } from '@verified-container/shared';
@@ -14,6 +16,7 @@ import {
 import { action, collect, newCommand, storeRoot, type ResultBox } from '../cli/command-kit.js';
 import type { CliDeps } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
+import { parseVordrImageReference } from '../image/index.js';
 import {
   checkLineJson,
   decisionLine,
@@ -38,8 +41,8 @@ export interface VerifyFlags {
 }
 
 export function makeVerifyCommand(deps: CliDeps, box: ResultBox): Command {
-  return newCommand('verify', 'verify an image of the store without running it')
-    .argument('<image>', 'name:tag, name@sha256:…, a digest (prefix) or sha256:…')
+  return newCommand('verify', 'verify an image of the store or a .ctp package without running it')
+    .argument('<image>', 'name:tag, name@sha256:…, a digest (prefix), sha256:… or FILE.ctp')
     .option('--trust-store <file>', 'the trust store (default $VC_TRUST_STORE, else the store’s)')
     .option('--mode <mode>', 'strict, permissive or audit (default strict)')
     .option('--now <time>', 'verify at this RFC 3339 time (no cache)')
@@ -84,7 +87,7 @@ export function makeVerifyCommand(deps: CliDeps, box: ResultBox): Command {
           ...(flags.cache === false ? { noCache: true } : {}),
           ...(auditLog !== undefined ? { auditLog } : {}),
         };
-        const v = await verifyStoreReference(text, opts);
+        const v = await verifyArgument(text, opts, deps);
         const header = headerLine(v.ref ?? text, v.imageDigest, v.trustStore);
         const stderr = `${header}\n${renderCheckLines(v.verifyChecks, v.result)}${decisionLine(v.result)}\n`;
         if (flags.json === true) {
@@ -100,6 +103,24 @@ export function makeVerifyCommand(deps: CliDeps, box: ResultBox): Command {
         return { exitCode: v.exitCode, stderr };
       }),
     );
+}
+
+/** A `.ctp` path is verified as a package (05 §9), anything else as a store image. */
+async function verifyArgument(text: string, opts: VerifyImageOptions, deps: CliDeps) {
+  const reference = parseVordrImageReference(text);
+  if (reference.kind !== 'package') return verifyStoreReference(text, opts);
+  // On demand: the package reader (tar) stays off the path of verifying a store image.
+  const { verifyPackageFile } = await import('../verification/verify-package.js');
+  return verifyPackageFile(resolve(deps.cwd, reference.path), reference.path, {
+    ...opts,
+    tmpDir: tempParent(deps.env),
+  });
+}
+
+/** `$TMPDIR` of the command's environment, else the OS temporary directory. */
+function tempParent(env: CliDeps['env']): string {
+  const dir = env['TMPDIR'];
+  return dir !== undefined && dir !== '' ? dir : tmpdir();
 }
 
 function parseMode(text: string | undefined): VerifyMode {

@@ -8,6 +8,8 @@ export type { LayoutImage } from './layout-images.js';
 export { readLayoutImages, layoutBlobPath } from './layout-images.js';
 export type { LoadSourceKind, LoadImageOptions, LoadedImage, LoadResult } from './load-image.js';
 export { loadImage, planRefs } from './load-image.js';
+export type { ResolveRunImageOptions } from './resolve-run-image.js';
+export { resolveRunImage } from './resolve-run-image.js';
 export type { RemoveImagesOptions, RemovedImage } from './remove-image.js';
 export { removeImages } from './remove-image.js';
 export type { ImageInspection } from './inspect-image.js';

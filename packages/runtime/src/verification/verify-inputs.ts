@@ -70,7 +70,15 @@ export function storeBundleDir(root: string, digest: string): string {
 
 /** Reads the store bundle directory of an image; every member is optional. */
 export async function readStoreBundle(root: string, digest: string): Promise<StoreBundleFiles> {
-  const dir = storeBundleDir(root, digest);
+  return readBundleDir(storeBundleDir(root, digest));
+}
+
+/**
+ * Reads a bundle directory laid out as a package (02 §3: `attestations/bundle.json`,
+ * `manifest.toml`, `source/<n>.ctp`) — a store bundle directory or an extracted `.ctp`; every
+ * member is optional.
+ */
+export async function readBundleDir(dir: string): Promise<StoreBundleFiles> {
   const bundleBytes = await readOptional(join(dir, 'attestations', 'bundle.json'));
   const metadataBytes = await readOptional(join(dir, 'manifest.toml'));
   const metadata = metadataBytes !== undefined ? readPackageMetadata(metadataBytes) : undefined;

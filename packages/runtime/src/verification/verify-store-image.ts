@@ -98,7 +98,7 @@ export async function verifyStoreImage(
   image: StoreImage,
   opts: VerifyImageOptions,
 ): Promise<ImageVerification> {
-  return verifyImage({ digest: image.digest, layers: image.layers, problems: [] }, opts);
+  return verifyStoreLayout({ digest: image.digest, layers: image.layers, problems: [] }, opts);
 }
 
 /**
@@ -129,7 +129,10 @@ export async function verifyStoreReference(
       message: `the image store: ${err.message}`,
     };
     return {
-      ...(await verifyImage({ digest: descriptor.digest, layers: [], problems: [problem] }, opts)),
+      ...(await verifyStoreLayout(
+        { digest: descriptor.digest, layers: [], problems: [problem] },
+        opts,
+      )),
       ref,
     };
   }
@@ -143,16 +146,54 @@ interface ImageUnderVerification {
   readonly problems: readonly Problem[];
 }
 
-async function verifyImage(
+/** A store image: bundle directory of the store, layer blobs of `images/` (stamps cached). */
+async function verifyStoreLayout(
   image: ImageUnderVerification,
   opts: VerifyImageOptions,
 ): Promise<ImageVerification> {
+  const v = await verifyImage(
+    {
+      digest: image.digest,
+      files: () => readStoreBundle(opts.root, image.digest),
+      evidence: (files, cacheDir) => storeEvidence(opts.root, image, files, cacheDir),
+      cacheable: true,
+    },
+    opts,
+  );
+  return { ...v, imageDigest: image.digest };
+}
+
+/** Where one verification reads its bundle files and its step 1 / step 5 evidence. */
+export interface VerificationSource {
+  /** D when known before verifying (store images); the cache key needs it. */
+  readonly digest: string | null;
+  /** The bundle, manifest.toml and source manifest; read after the trust store. */
+  readonly files: () => Promise<StoreBundleFiles>;
+  /** Steps 1 and 5's layout part; `cacheDir` is `$VC_ROOT/cache/verify`. */
+  readonly evidence: (files: StoreBundleFiles, cacheDir: string) => Promise<ImageEvidence>;
+  /** Whether the decision cache may be used and written (store images only). */
+  readonly cacheable: boolean;
+}
+
+/** {@link ImageVerification} whose D may be unknown (a package whose layout cannot be read). */
+export type SourceVerification = Omit<ImageVerification, 'imageDigest'> & {
+  readonly imageDigest: string | null;
+};
+
+/**
+ * The algorithm of 04 on `source` with the trust store, requirements, vulnerability database,
+ * audit record and (when `source.cacheable` and the evidence is intact) the decision cache.
+ */
+export async function verifyImage(
+  source: VerificationSource,
+  opts: VerifyImageOptions,
+): Promise<SourceVerification> {
   const trustStoreBytes = await readTrustStoreFile(
     trustStorePathOf(opts.root, opts.env, opts.trustStore),
   );
   // Trust-store setup errors come before anything else is read (no decision, no audit record).
   const { store } = readTrustStoreForVerify(trustStoreBytes);
-  const files = await readStoreBundle(opts.root, image.digest);
+  const files = await source.files();
   const sbomDoc = files.bundleBytes !== undefined ? sbomOfBundle(files.bundleBytes) : undefined;
   const manifest = files.manifest;
   const gateRuns =
@@ -168,7 +209,7 @@ async function verifyImage(
       })
     : undefined;
   const cacheDir = join(storePaths(opts.root).cache, 'verify');
-  const evidence = await storeEvidence(opts.root, image, files, cacheDir);
+  const evidence = await source.evidence(files, cacheDir);
   const now = opts.now ?? opts.clock.now();
   const input: VerifyInput = {
     bundleBytes: files.bundleBytes,
@@ -188,10 +229,15 @@ async function verifyImage(
     opts,
     now,
     cacheDir,
-    imageDigest: image.digest,
+    imageDigest: source.digest,
     manifestBytes: manifest?.bytes,
     vulnDb,
-    useCache: opts.now === undefined && opts.noCache !== true && evidenceIntact(evidence),
+    useCache:
+      source.cacheable &&
+      source.digest !== null &&
+      opts.now === undefined &&
+      opts.noCache !== true &&
+      evidenceIntact(evidence),
   });
 
   const m = manifest?.manifest;
@@ -233,7 +279,7 @@ async function verifyImage(
   });
   return {
     result,
-    imageDigest: image.digest,
+    imageDigest: source.digest ?? result.imageDigest,
     exitCode: vordrDecisionExitCode(result),
     runChecks,
     verifyChecks,
@@ -280,7 +326,7 @@ async function decideWithCache(
     readonly opts: VerifyImageOptions;
     readonly now: Date;
     readonly cacheDir: string;
-    readonly imageDigest: string;
+    readonly imageDigest: string | null;
     readonly manifestBytes: Uint8Array | undefined;
     readonly vulnDb: VulnDbInput | undefined;
     readonly useCache: boolean;
