@@ -1,14 +1,11 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: Apache-2.0
 import { homedir } from 'node:os';
-import { pino } from 'pino';
 import { systemClock } from '@verified-container/shared';
 import { runCli } from './cli.js';
+import { lazyPinoLogger } from './cli/lazy-logger.js';
 
-const logger = pino(
-  { level: process.env['VC_LOG_LEVEL'] ?? 'warn', base: { tool: 'cerro-torre' } },
-  pino.destination(2),
-);
+const logger = lazyPinoLogger(process.env['VC_LOG_LEVEL'] ?? 'warn', { tool: 'cerro-torre' });
 
 async function main(): Promise<number> {
   const result = await runCli(process.argv.slice(2), {

@@ -2,7 +2,7 @@
 import { constants, promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import { VcError } from '@verified-container/shared';
-import { auditLine, type AuditRecord } from '@verified-container/shared/verify';
+import { auditLine, type AuditRecord } from '@verified-container/shared/verify/cache';
 
 /**
  * Appends one audit record (04 §10) to `path` with a single O_APPEND write and an fsync, creating

@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { parseJson } from '@verified-container/shared/json';
-import { cacheNotAfter, type VerifyResult } from '@verified-container/shared/verify';
+import { cacheNotAfter, type VerifyResult } from '@verified-container/shared/verify/cache';
 import { writeFileAtomic } from './atomic-file.js';
 
 /** A cached verification result (04 §10), as stored in `<dir>/<key>.json`. */

@@ -2,14 +2,18 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { VcError } from '@verified-container/shared';
-import { BUNDLE_MAX_BYTES } from '@verified-container/shared/attestation';
-import { cerroTorreExitCode, toVerifyResultJson } from '@verified-container/shared/verify';
-import type { VerifyResult } from '@verified-container/shared/verify';
+// ./verify/cache, not ./verify: a result from the cache loads neither the algorithm nor the parsers.
+import {
+  BUNDLE_MAX_BYTES,
+  cerroTorreExitCode,
+  decisionLine,
+  toVerifyResultJson,
+  type VerifyResult,
+} from '@verified-container/shared/verify/cache';
 import { action, newCommand, type ResultBox } from '../cli/command-kit.js';
 import type { CliDeps, CommandResult } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
 import { readInputFile } from '../io/files.js';
-import { decisionLine } from '../verify-image/check-list.js';
 import {
   commonVerifyOptions,
   decide,

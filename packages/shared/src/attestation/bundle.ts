@@ -2,6 +2,7 @@
 import type { Problem } from '../errors.js';
 import { JsonError, parseJson } from '../json/index.js';
 import { checkLogEntry, type BundleLogEntry } from '../tlog/log-entry.js';
+import { BUNDLE_MAX_BYTES } from './bundle-limits.js';
 import { childPath, isJsonObject, malformed } from './check-helpers.js';
 import { checkEnvelope, type DsseEnvelope } from './dsse.js';
 import { decodeStatement } from './statement.js';
@@ -10,8 +11,7 @@ import { decodeStatement } from './statement.js';
 export const BUNDLE_MEDIA_TYPE = 'application/vnd.verified-container.bundle+json';
 /** The bundle version we write; readers accept any `0.x.y`. */
 export const BUNDLE_VERSION = '0.1.0';
-/** Largest bundle file a reader accepts (04 §3 step 3): 64 MiB. */
-export const BUNDLE_MAX_BYTES = 64 * 1024 * 1024;
+export { BUNDLE_MAX_BYTES };
 export const BUNDLE_MAX_ATTESTATIONS = 64;
 export const BUNDLE_MAX_LOG_ENTRIES = 1024;
 /** Log entries `validate --type attestation-bundle` requires (04 §8); the dev profile needs 1. */

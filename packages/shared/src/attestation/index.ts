@@ -38,11 +38,9 @@ export {
   TRUST_STORE_SCHEMA_URI,
   TRUST_STORE_ROLES,
   THRESHOLD_ALGORITHMS,
-  TrustStoreSchema,
-  TrustStoreKeySchema,
-  ThresholdGroupSchema,
-  TrustStoreLogSchema,
 } from './trust-store-schema.js';
+export type { TrustStoreIssue, TrustStoreValidation } from './trust-store-validate.js';
+export { validateTrustStore } from './trust-store-validate.js';
 export type {
   TrustProfile,
   ParseTrustStoreOptions,

@@ -1,14 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-import type { z } from 'zod';
 import { publicKeyFromBase64, sha256Digest, type Ed25519PublicKey } from '../crypto/index.js';
 import type { Problem } from '../errors.js';
 import { JsonError, formatJsonPath, parseJson, type PathSegment } from '../json/index.js';
-import {
-  KNOWN_MEMBERS,
-  TrustStoreSchema,
-  type TrustStore,
-  type TrustStoreKey,
-} from './trust-store-schema.js';
+import { KNOWN_MEMBERS, type TrustStore, type TrustStoreKey } from './trust-store-schema.js';
+import { validateTrustStore, type TrustStoreIssue } from './trust-store-validate.js';
 import { parseRfc3339 } from '../time/rfc3339.js';
 
 export type TrustProfile = 'dev' | 'production';
@@ -77,9 +72,9 @@ export function parseTrustStore(
   warnings.push(...unknownMembers(value));
   errors.push(...reservedNames(value));
 
-  const parsed = TrustStoreSchema.safeParse(value, { reportInput: true });
-  if (!parsed.success) {
-    errors.push(...parsed.error.issues.map(issueProblem));
+  const parsed = validateTrustStore(value);
+  if (!parsed.ok) {
+    errors.push(...parsed.issues.map(issueProblem));
     // The profile rules still apply to whatever `logs` holds, so a store with two bad logs
     // also learns it needs a third.
     if (isRecord(value.logs)) checkLogCount(Object.keys(value.logs).length, profile, errors);
@@ -324,8 +319,9 @@ function unknownMembers(store: Record<string, unknown>): Problem[] {
 }
 
 /**
- * zod skips a record member named `__proto__`, so a group, role or log by that name would vanish
- * without a word; a vanished group is a lowered requirement.
+ * The validator skips a record member named `__proto__` (it cannot be kept in a plain object), so
+ * a group, role or log by that name would vanish without a word; a vanished group is a lowered
+ * requirement.
  */
 function reservedNames(store: Record<string, unknown>): Problem[] {
   return (['keys', 'thresholds', 'logs'] as const).flatMap((member) => {
@@ -337,17 +333,8 @@ function reservedNames(store: Record<string, unknown>): Problem[] {
   });
 }
 
-function issueProblem(issue: z.core.$ZodIssue): Problem {
-  const path = formatJsonPath(
-    issue.path.filter((s): s is string | number => typeof s !== 'symbol'),
-  );
-  let message = issue.message;
-  if (issue.code === 'invalid_key') {
-    message = issue.issues[0]?.message ?? message;
-  } else if ('input' in issue && issue.input === undefined) {
-    message = 'required member is missing';
-  }
-  return problem(INVALID, message, path);
+function issueProblem(issue: TrustStoreIssue): Problem {
+  return problem(INVALID, issue.message, formatJsonPath(issue.path));
 }
 
 function computedKeyId(publicKey: string): string | undefined {

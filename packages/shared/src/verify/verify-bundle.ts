@@ -32,6 +32,7 @@ import { leafBytes, type AttestationLeaf } from '../tlog/leaf.js';
 import { setInputOfEntry, type BundleLogEntry } from '../tlog/log-entry.js';
 import { verifySet } from '../tlog/set.js';
 import { checkContentGates, type LocatedStatement } from './content-gates.js';
+import { logQuorum } from './log-quorum.js';
 import { decide } from './decision.js';
 import type {
   SbomSummary,
@@ -47,19 +48,8 @@ import {
   type VulnerabilityPolicy,
 } from './vulnerabilities.js';
 
-/** Default log quorum without `--log-quorum` and manifest (04 §2). */
-export const DEFAULT_LOG_QUORUM = 2;
-
-/**
- * The log quorum q of 04 §2: `--log-quorum`, else with a manifest max(`minimum-logs` (default 2),
- * the consensus k), else 2.
- */
-export function logQuorum(input: Pick<VerifyInput, 'logQuorum' | 'requirements'>): number {
-  if (input.logQuorum !== undefined) return input.logQuorum;
-  const r = input.requirements;
-  if (r === undefined) return DEFAULT_LOG_QUORUM;
-  return Math.max(r.minimumLogs ?? DEFAULT_LOG_QUORUM, r.consensusLogs ?? 0);
-}
+// In its own module so that `./verify/cache` (a cached result) loads it without this one.
+export { DEFAULT_LOG_QUORUM, logQuorum } from './log-quorum.js';
 
 /**
  * Reads the trust store for verification (04 §1): validated under the profile it declares.
