@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import { systemClock } from '@verified-container/shared';
 import { runCli } from './cli.js';
-import { lazyPinoLogger } from './cli/lazy-logger.js';
+import { lazyPinoLogger } from '@verified-container/host/lazy-logger';
 
 const logger = lazyPinoLogger(process.env['VC_LOG_LEVEL'] ?? 'warn', { tool: 'cerro-torre' });
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { systemClock } from '@verified-container/shared';
 import { runCli, type ForwardedSignal } from './cli.js';
 import { EXIT_VORDR_ERROR } from './cli/exit.js';
-import { lazyPinoLogger } from './cli/lazy-logger.js';
+import { lazyPinoLogger } from '@verified-container/host/lazy-logger';
 
 const logger = lazyPinoLogger(process.env['VC_LOG_LEVEL'] ?? 'warn', { tool: 'vordr' });
 

@@ -19,9 +19,18 @@ type Method = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 /**
  * A pino logger (JSON lines on fd 2) that loads pino only when something is logged at an enabled
  * level. At the default `warn` most commands log nothing, and loading pino is 25–30 ms of every
- * `cerro-torre` start. An unknown level name creates pino at once, so it fails as before.
+ * `cerro-torre` or `vordr` start. An unknown level name is not an error (a log setting must not
+ * stop a command): one warning line on stderr, then `warn`.
  */
-export function lazyPinoLogger(level: string, base: Record<string, unknown>): Logger {
+export function lazyPinoLogger(requested: string, base: Record<string, unknown>): Logger {
+  let level = requested;
+  if (LEVELS[level] === undefined) {
+    process.stderr.write(
+      `warning: VC_LOG_LEVEL=${JSON.stringify(requested)} is not a log level ` +
+        `(${Object.keys(LEVELS).join(', ')}); using warn\n`,
+    );
+    level = 'warn';
+  }
   let instance: Logger | undefined;
   const root = (): Logger => {
     if (instance === undefined) {
@@ -31,9 +40,7 @@ export function lazyPinoLogger(level: string, base: Record<string, unknown>): Lo
     }
     return instance;
   };
-  const threshold = LEVELS[level];
-  if (threshold === undefined) root();
-  return lazyView(root, threshold ?? 0);
+  return lazyView(root, LEVELS[level] ?? 0);
 }
 
 /** A Logger over `target()` that calls it only for levels at or above `threshold`. */
