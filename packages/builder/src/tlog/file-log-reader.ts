@@ -22,7 +22,7 @@ import type {
 } from './file-log.js';
 import { levelFileName } from './file-subtree-hashes.js';
 import { logPaths, readLogConfig } from './log-dir.js';
-import { decodeRecordBody, scanRecords, type StoredEntry } from './record-codec.js';
+import { decodeStoredRecord, readFully, scanRecords, type StoredEntry } from './record-codec.js';
 
 const CHUNK = 8 << 20;
 
@@ -159,7 +159,7 @@ export class FileLogReader {
         const scan = scanRecords(chunk);
         for (const rec of scan.records) {
           if (records.length === this.size()) break;
-          records.push(decodeStored(rec.body, path, position + rec.offset));
+          records.push(decodeStoredRecord(rec.body, path, position + rec.offset));
         }
         if (scan.validLength === 0) {
           if (position + length === fileSize) break;
@@ -172,7 +172,7 @@ export class FileLogReader {
         throw new VcError(
           'LOG_CORRUPT',
           `${path} holds ${records.length} entries but head.json names ${this.size()}`,
-          { hint: 'run cerro-torre log check --dir on the log' },
+          { hint: 'restore the log directory from a backup' },
         );
       }
       this.scanned = records;
@@ -255,24 +255,5 @@ async function readHeadRecord(path: string): Promise<HeadRecord> {
     return value;
   } catch (cause) {
     throw new VcError('LOG_CORRUPT', `${path}: not a head record`, { cause });
-  }
-}
-
-function decodeStored(body: Uint8Array, path: string, offset: number): StoredEntry {
-  try {
-    return decodeRecordBody(body);
-  } catch (cause) {
-    throw new VcError('LOG_CORRUPT', `${path}: the record at byte ${offset} is not an entry`, {
-      cause,
-    });
-  }
-}
-
-function readFully(fd: number, buf: Uint8Array, position: number): void {
-  let done = 0;
-  while (done < buf.byteLength) {
-    const n = readSync(fd, buf, done, buf.byteLength - done, position + done);
-    if (n === 0) break;
-    done += n;
   }
 }

@@ -39,7 +39,13 @@ import { pathExists, writeFileAtomic } from '../io/files.js';
 import { FileSubtreeHashes } from './file-subtree-hashes.js';
 import { loadLogKey, logPaths, readLogConfig } from './log-dir.js';
 import { acquireLogLock, type HeldLogLock } from './log-lock.js';
-import { decodeRecordBody, encodeRecord, scanRecords } from './record-codec.js';
+import {
+  decodeRecordBody,
+  decodeStoredRecord,
+  encodeRecord,
+  readFully,
+  scanRecords,
+} from './record-codec.js';
 import { checkSubmission, type Submission } from './submission.js';
 
 /** `head.json` (03 §8): the latest STH plus its checkpoint text. */
@@ -527,7 +533,7 @@ async function loadState(
       readFully(fd, chunk, position);
       const scan = scanRecords(chunk);
       for (const rec of scan.records) {
-        const stored = decodeStored(rec.body, paths.entries, position + rec.offset);
+        const stored = decodeStoredRecord(rec.body, paths.entries, position + rec.offset);
         const index = leafHashes.length;
         leafHashes.push(leafHash(leafBytes(stored.leaf)));
         offsets.push(position + rec.offset + rec.body.byteLength + 8);
@@ -601,28 +607,9 @@ async function removeHeadTemps(dir: string): Promise<void> {
   }
 }
 
-function decodeStored(body: Uint8Array, path: string, offset: number) {
-  try {
-    return decodeRecordBody(body);
-  } catch (cause) {
-    throw new VcError('LOG_CORRUPT', `${path}: the record at byte ${offset} is not an entry`, {
-      cause,
-    });
-  }
-}
-
-function readFully(fd: number, buf: Uint8Array, position: number): void {
-  let done = 0;
-  while (done < buf.byteLength) {
-    const n = readSync(fd, buf, done, buf.byteLength - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-}
-
 function corrupt(message: string): VcError {
   return new VcError('LOG_CORRUPT', message, {
-    hint: 'run cerro-torre log check --dir on it; restore the directory from a backup',
+    hint: 'restore the log directory from a backup',
   });
 }
 

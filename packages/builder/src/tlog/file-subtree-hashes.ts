@@ -61,7 +61,7 @@ export class FileSubtreeHashes implements SubtreeHashes {
           'LOG_CORRUPT',
           `${join(dir, levelFileName(0))}: leaf hash ${i} does not match entries.dat`,
           {
-            hint: 'run cerro-torre log check --dir on the log and restore it from a backup',
+            hint: 'restore the log directory from a backup',
           },
         );
       }

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+import { readSync } from 'node:fs';
+import { VcError } from '@verified-container/shared';
 import { sha256 } from '@verified-container/shared/crypto';
 import { canonicalBytes } from '@verified-container/shared/json';
 import type { TlogEntryType, TlogLeaf } from '@verified-container/shared/tlog';
@@ -76,4 +78,25 @@ export function decodeRecordBody(body: Uint8Array): StoredEntry {
     throw new Error('not an entries.dat record');
   }
   return { entryType: value.entryType, leaf: value.leaf, envelope: value.envelope };
+}
+
+/** {@link decodeRecordBody} of the record at byte `offset` of `path`; LOG_CORRUPT when it is not one. */
+export function decodeStoredRecord(body: Uint8Array, path: string, offset: number): StoredEntry {
+  try {
+    return decodeRecordBody(body);
+  } catch (cause) {
+    throw new VcError('LOG_CORRUPT', `${path}: the record at byte ${offset} is not an entry`, {
+      cause,
+    });
+  }
+}
+
+/** Reads `buf.byteLength` bytes at `position` of `fd` (fewer only at the end of the file). */
+export function readFully(fd: number, buf: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < buf.byteLength) {
+    const n = readSync(fd, buf, done, buf.byteLength - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
 }
