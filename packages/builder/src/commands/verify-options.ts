@@ -6,14 +6,15 @@ import { inflateSync } from 'node:zlib';
 import { resolveStoreRoot, storePaths, VcError } from '@verified-container/shared';
 import { sha256Digest } from '@verified-container/shared/crypto';
 import type { Manifest, parseManifest } from '@verified-container/shared/manifest';
-import { parseRfc3339 } from '@verified-container/shared/time';
 // The algorithm (./verify) is imported on a cache miss only; see loadVerify.
 import type * as VerifyModule from '@verified-container/shared/verify';
 import type { VulnDb } from '@verified-container/shared/verify';
 import {
   auditRecord,
-  isVerifyMode,
   logQuorum,
+  parseLogQuorumFlag,
+  parseVerifyMode,
+  parseVerifyNow,
   requirementsFromManifest,
   verifyCacheKey,
   type VerifyInput,
@@ -60,9 +61,9 @@ export interface CommonVerifyOptions {
 export function commonVerifyOptions(flags: VerifyFlags, deps: CliDeps): CommonVerifyOptions {
   const root = resolveStoreRoot(deps);
   return {
-    mode: parseMode(flags.mode),
-    explicitNow: flags.now !== undefined ? parseNow(flags.now) : undefined,
-    quorum: flags.logQuorum !== undefined ? parseQuorum(flags.logQuorum) : undefined,
+    mode: parseVerifyMode(flags.mode),
+    explicitNow: flags.now !== undefined ? parseVerifyNow(flags.now) : undefined,
+    quorum: flags.logQuorum !== undefined ? parseLogQuorumFlag(flags.logQuorum) : undefined,
     imageDigest: flags.imageDigest !== undefined ? parseDigest(flags.imageDigest) : undefined,
     root,
     trustStorePath: resolve(
@@ -258,35 +259,6 @@ export function verifyInputOf(fields: {
         }
       : {}),
   };
-}
-
-function parseMode(text: string | undefined): VerifyMode {
-  const mode = text ?? 'strict';
-  if (!isVerifyMode(mode)) {
-    throw new VcError(
-      'USAGE',
-      `--mode must be strict, permissive or audit, not ${JSON.stringify(mode)}`,
-    );
-  }
-  return mode;
-}
-
-function parseNow(text: string): Date {
-  const ms = parseRfc3339(text);
-  if (ms === null) {
-    throw new VcError('USAGE', `--now must be an RFC 3339 time, not ${JSON.stringify(text)}`, {
-      hint: 'for example --now 2026-11-25T12:00:00Z',
-    });
-  }
-  return new Date(ms);
-}
-
-function parseQuorum(text: string): number {
-  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) {
-    throw new VcError('USAGE', `--log-quorum must be an integer ≥ 1, not ${JSON.stringify(text)}`);
-  }
-  return n;
 }
 
 function parseDigest(text: string): string {

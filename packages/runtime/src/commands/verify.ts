@@ -6,12 +6,13 @@
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseRfc3339, VcError } from '@verified-container/shared';
+import { VcError } from '@verified-container/shared';
 import {
   headerLine,
-  isVerifyMode,
+  parseLogQuorumFlag,
+  parseVerifyMode,
+  parseVerifyNow,
   toVerifyResultJson,
-  type VerifyMode,
 } from '@verified-container/shared/verify';
 import { action, collect, newCommand, storeRoot, type ResultBox } from '../cli/command-kit.js';
 import type { CliDeps } from '../cli/deps.js';
@@ -71,13 +72,14 @@ export function makeVerifyCommand(deps: CliDeps, box: ResultBox): Command {
         const trustStore = path(flags.trustStore);
         const vulnDb = path(flags.vulnDb);
         const auditLog = path(flags.auditLog);
-        const now = flags.now !== undefined ? parseNow(flags.now) : undefined;
-        const logQuorum = flags.logQuorum !== undefined ? parseQuorum(flags.logQuorum) : undefined;
+        const now = flags.now !== undefined ? parseVerifyNow(flags.now) : undefined;
+        const logQuorum =
+          flags.logQuorum !== undefined ? parseLogQuorumFlag(flags.logQuorum) : undefined;
         const opts: VerifyImageOptions = {
           root,
           env: deps.env,
           clock: deps.clock,
-          mode: parseMode(flags.mode),
+          mode: parseVerifyMode(flags.mode),
           ...(trustStore !== undefined ? { trustStore } : {}),
           ...(now !== undefined ? { now } : {}),
           ...(logQuorum !== undefined ? { logQuorum } : {}),
@@ -121,33 +123,4 @@ async function verifyArgument(text: string, opts: VerifyImageOptions, deps: CliD
 function tempParent(env: CliDeps['env']): string {
   const dir = env['TMPDIR'];
   return dir !== undefined && dir !== '' ? dir : tmpdir();
-}
-
-function parseMode(text: string | undefined): VerifyMode {
-  const mode = text ?? 'strict';
-  if (!isVerifyMode(mode)) {
-    throw new VcError(
-      'USAGE',
-      `--mode must be strict, permissive or audit, not ${JSON.stringify(mode)}`,
-    );
-  }
-  return mode;
-}
-
-function parseNow(text: string): Date {
-  const ms = parseRfc3339(text);
-  if (ms === null) {
-    throw new VcError('USAGE', `--now must be an RFC 3339 time, not ${JSON.stringify(text)}`, {
-      hint: 'for example --now 2026-11-25T12:00:00Z',
-    });
-  }
-  return new Date(ms);
-}
-
-function parseQuorum(text: string): number {
-  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) {
-    throw new VcError('USAGE', `--log-quorum must be an integer ≥ 1, not ${JSON.stringify(text)}`);
-  }
-  return n;
 }

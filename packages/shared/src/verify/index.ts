@@ -83,3 +83,4 @@ export {
   comparePackageSets,
   describePackage,
 } from './installed-packages.js';
+export { parseVerifyMode, parseVerifyNow, parseLogQuorumFlag } from './flags.js';

@@ -34,3 +34,4 @@ export {
 export { requirementsFromManifest } from '../requirements.js';
 export { decisionLine } from '../check-list.js';
 export { BUNDLE_MAX_BYTES } from '../../attestation/bundle-limits.js';
+export { parseVerifyMode, parseVerifyNow, parseLogQuorumFlag } from '../flags.js';
