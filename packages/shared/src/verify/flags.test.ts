@@ -7,7 +7,9 @@ function codeOf(fn: () => unknown): string | undefined {
   try {
     fn();
   } catch (err) {
-    return err instanceof VcError ? err.code : 'not a VcError';
+    if (!(err instanceof VcError)) return 'not a VcError';
+    const code: string = err.code;
+    return code;
   }
   return undefined;
 }
