@@ -8,6 +8,9 @@ export default tseslint.config(
       '**/dist/**',
       '**/node_modules/**',
       'bench/**',
+      // The demo's store and the benchmarks' output (unpacked image layers hold JavaScript).
+      '.demo/**',
+      '.bench-out/**',
       'scripts/**',
       'eslint.config.js',
       'vitest.config.ts',
