@@ -5,37 +5,15 @@ import { action, collect, newCommand, type ResultBox } from '../cli/command-kit.
 import type { CliDeps, CommandResult } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
 import {
-  createContainer,
-  parseVolumeFlag,
-  planContainer,
-  readHostFacts,
-  renderCheck,
-  startContainer,
-  withContainerLock,
-  type ContainerRecord,
-  type LifecycleContext,
-} from '../container/index.js';
-import type { StoreImage } from '../image/index.js';
-import { resolveRunImage } from '../image-load/resolve-run-image.js';
-import { parseEntrypointFlag } from '../oci-spec/index.js';
-import {
-  checkLineJson,
-  renderCheckLines,
-  verifyStoreImage,
-  type ImageVerification,
-  type VerifyImageOptions,
-} from '../verification/index.js';
+  detachedJson,
+  rejectedJson,
+  rejectedLine,
+  runContainer,
+  type RunRequest,
+} from '../service/run-container.js';
 import { followForeground } from './foreground.js';
-import {
-  assertSupportedRunFlags,
-  parseLabels,
-  parsePositiveInt,
-  parseVerifyMode,
-  profileFlags,
-  runVariables,
-  type RunFlags,
-} from './run-flags.js';
-import { contextFor, parseSeconds, volumePortFor } from './support.js';
+import type { RunFlags } from './run-flags.js';
+import { contextFor } from './support.js';
 
 export function makeRunCommand(deps: CliDeps, box: ResultBox): Command {
   const cmd = newCommand('run', 'verify an image, then run it as a confined container', ['json'])
@@ -120,6 +98,52 @@ async function runCommand(
   imageArg: string | undefined,
   commandArg: string[],
 ): Promise<CommandResult> {
+  const request = runRequestFromArgs(flags, imageArg, commandArg);
+  const ctx = contextFor(deps, flags);
+  const quiet = flags.quiet === true;
+  const detach = flags.detach === true;
+  const outcome = await runContainer(
+    ctx,
+    {
+      env: deps.env,
+      clock: deps.clock,
+      cwd: deps.cwd,
+      say: (text) => {
+        if (!quiet) deps.stderr.write(text);
+      },
+      // bin.ts never aborts a follow: the foreground settles the exit before it ends.
+      ...(detach ? {} : { attach: { untilExit: deps.signal === undefined } }),
+    },
+    request,
+  );
+  if (outcome.kind === 'rejected') {
+    if (flags.json === true) {
+      return {
+        exitCode: outcome.exitCode,
+        stdout: jsonLine(rejectedJson(request.image, outcome.verification)),
+      };
+    }
+    return { exitCode: outcome.exitCode, stderr: rejectedLine(outcome.verification) };
+  }
+  const started = outcome.record;
+  if (detach) {
+    if (flags.json === true) {
+      return {
+        exitCode: 0,
+        stdout: jsonLine(detachedJson(started, outcome.image, outcome.verification)),
+      };
+    }
+    return { exitCode: 0, stdout: `${started.id}\n` };
+  }
+  return followForeground(ctx, deps, started);
+}
+
+/** `run`'s positionals and flags as the one request of the run service. */
+export function runRequestFromArgs(
+  flags: RunFlags,
+  imageArg: string | undefined,
+  commandArg: readonly string[],
+): RunRequest {
   const imageText = flags.image ?? imageArg;
   const command =
     flags.image !== undefined && imageArg !== undefined ? [imageArg, ...commandArg] : commandArg;
@@ -128,153 +152,5 @@ async function runCommand(
       hint: 'vordr run [FLAGS] IMAGE [CMD...]',
     });
   }
-  assertSupportedRunFlags(flags);
-  const ctx = contextFor(deps, flags);
-  const quiet = flags.quiet === true;
-  const say = (text: string): void => {
-    if (!quiet) deps.stderr.write(text);
-  };
-
-  // 4.1 and 4.2: nothing is created before the decision.
-  const host = await readHostFacts();
-  if (
-    flags.requireSelinux !== undefined &&
-    flags.requireSelinux !== false &&
-    !host.selinuxEnabled
-  ) {
-    throw new VcError('SELINUX_REQUIRED', 'SELinux is required but not enabled on this host');
-  }
-  const storeImage = await resolveRunImage(ctx.root, imageText, { cwd: deps.cwd });
-  const verification = await verifyStoreImage(storeImage, verifyOptions(ctx, deps, flags));
-  say(renderCheckLines(verification.runChecks, verification.result));
-  const decision = verification.result.decision;
-  if (decision === 'REJECT') {
-    const result = verification.result;
-    if (flags.json === true) {
-      return {
-        exitCode: verification.exitCode,
-        stdout: jsonLine({
-          image: imageText,
-          imageDigest: verification.imageDigest,
-          decision,
-          errorCode: result.errorCode,
-          checks: verification.runChecks.map(checkLineJson),
-        }),
-      };
-    }
-    return {
-      exitCode: verification.exitCode,
-      stderr: `Error [${result.errorCode ?? 'REJECT'}]: ${result.message ?? 'the image was rejected'}\n`,
-    };
-  }
-
-  // 4.3: the profile and every check that must fail before anything exists.
-  const plan = planContainer({
-    imageText,
-    image: storeImage,
-    decision,
-    flags: profileFlags(flags),
-    host,
-    ...(flags.name !== undefined ? { name: flags.name } : {}),
-    ...(flags.entrypoint !== undefined
-      ? { entrypoint: parseEntrypointFlag(flags.entrypoint) }
-      : {}),
-    command,
-    runVariables: await runVariables(flags, deps.cwd, deps.env),
-    volumes: (flags.volume ?? []).map(parseVolumeFlag),
-    autoRemove: flags.rm === true,
-    ...(flags.stopTimeout !== undefined
-      ? { stopTimeout: parseSeconds(flags.stopTimeout, '--stop-timeout') }
-      : {}),
-    labels: parseLabels(flags.label),
-  });
-  for (const d of plan.deviations) {
-    say(`! deviation: ${d.setting}: manifest ${d.manifest}, effective ${d.effective}\n`);
-  }
-
-  // 4.4–4.7
-  const volumes = volumePortFor(ctx);
-  const record = await createContainer(ctx, plan, host, volumes);
-  const detach = flags.detach === true;
-  let started: ContainerRecord;
-  try {
-    started = await withContainerLock(ctx, record.id, () =>
-      startContainer(ctx, record, {
-        layers: storeImage.layers,
-        selinuxEnabled: host.selinuxEnabled,
-        attach: !detach,
-        // bin.ts never aborts a follow: the foreground settles the exit before it ends.
-        attachUntilExit: !detach && deps.signal === undefined,
-      }),
-    );
-  } catch (err) {
-    await discard(ctx, record.id);
-    throw err;
-  }
-  for (const check of started.checks) say(renderCheck(check));
-
-  if (detach) {
-    if (flags.json === true) {
-      return { exitCode: 0, stdout: jsonLine(detachedJson(started, storeImage, verification)) };
-    }
-    return { exitCode: 0, stdout: `${started.id}\n` };
-  }
-  return followForeground(ctx, deps, started);
-}
-
-/** Removes a container whose start failed (05 §4: a later failure undoes what earlier steps made). */
-async function discard(ctx: LifecycleContext, id: string): Promise<void> {
-  const { removeContainer } = await import('../container/index.js');
-  await withContainerLock(ctx, id, async () => {
-    const record = await ctx.records.read(id);
-    if (record !== undefined) {
-      await removeContainer(ctx, record, {
-        force: true,
-        volumes: true,
-        volumePort: volumePortFor(ctx),
-      });
-    }
-  }).catch((err: unknown) => ctx.logger.warn({ err, id }, 'could not remove a failed container'));
-}
-
-function verifyOptions(ctx: LifecycleContext, deps: CliDeps, flags: RunFlags): VerifyImageOptions {
-  return {
-    root: ctx.root,
-    env: deps.env,
-    clock: deps.clock,
-    mode: parseVerifyMode(flags.verifyMode),
-    ...(flags.trustStore !== undefined ? { trustStore: flags.trustStore } : {}),
-    ...(flags.now !== undefined ? { now: parseNow(flags.now) } : {}),
-    ...(flags.logQuorum !== undefined
-      ? { logQuorum: parsePositiveInt(flags.logQuorum, '--log-quorum') }
-      : {}),
-    ...(flags.thresholdGroup !== undefined ? { thresholdGroups: flags.thresholdGroup } : {}),
-    ...(flags.vulnDb !== undefined ? { vulnDb: flags.vulnDb } : {}),
-    ...(flags.requireVulnDb === true ? { requireVulnDb: true } : {}),
-    ...(flags.cache === false ? { noCache: true } : {}),
-  };
-}
-
-function parseNow(text: string): Date {
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime())) {
-    throw new VcError('USAGE', `invalid --now ${JSON.stringify(text)}: expected RFC 3339`);
-  }
-  return date;
-}
-
-/** `run -d --json` (05 §3). */
-function detachedJson(record: ContainerRecord, image: StoreImage, verification: ImageVerification) {
-  return {
-    id: record.id,
-    name: record.name,
-    image: record.image,
-    imageDigest: image.digest,
-    decision: verification.result.decision,
-    checks: [
-      ...verification.runChecks.map(checkLineJson),
-      ...record.checks.map((c) => ({ ...c, codes: [] })),
-    ],
-    deviations: record.deviations,
-  };
+  return { image: imageText, command, flags };
 }
