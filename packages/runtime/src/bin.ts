@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { systemClock } from '@verified-container/shared';
+import { systemClock, type Logger } from '@verified-container/shared';
 import { runCli, type ForwardedSignal } from './cli.js';
 import { EXIT_VORDR_ERROR } from './cli/exit.js';
 import { lazyPinoLogger } from '@verified-container/host/lazy-logger';
@@ -35,6 +35,11 @@ async function main(): Promise<number> {
     onSignal,
     selfCommand: [process.execPath, fileURLToPath(import.meta.url)],
     exitHookCommand: [process.execPath, fileURLToPath(new URL('exit-hook.js', import.meta.url))],
+    daemonLogger: () =>
+      import('pino').then(({ pino }): Logger => {
+        const level = process.env['VC_LOG_LEVEL'] ?? 'info';
+        return pino({ level, base: { tool: 'vordr-daemon' } }, pino.destination(1));
+      }),
   });
   if (result.stderr !== undefined && result.stderr !== '') process.stderr.write(result.stderr);
   if (result.stdout !== undefined) {

@@ -42,6 +42,7 @@ const COMMANDS: readonly CommandEntry[] = [
   },
   { name: 'verify', load: async () => (await import('./commands/verify.js')).makeVerifyCommand },
   { name: 'check', load: async () => (await import('./commands/check.js')).makeCheckCommand },
+  { name: 'daemon', load: async () => (await import('./commands/daemon.js')).makeDaemonCommand },
 ];
 
 /** Global flags that take a value (so the word after them is not the command). */
@@ -127,6 +128,10 @@ Run 'vordr <command> --help' for a command's options.`,
  * (streaming commands have written through `deps.stdout`/`deps.stderr` already).
  */
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<CommandResult> {
+  // `vordr --daemon` is `vordr daemon` (05 §3).
+  if (argv.includes('--daemon') && commandWord(argv) === undefined) {
+    argv = [...argv.filter((a) => a !== '--daemon'), 'daemon'];
+  }
   const box = new ResultBox();
   const program = await createProgram(deps, box, argv);
   let out = '';

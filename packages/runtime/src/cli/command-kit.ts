@@ -36,7 +36,7 @@ export function addGlobalFlags(
   add(new Option('--runtime <runtime>', 'runc, podman or a path to runc (default runc)'));
   add(new Option('--socket <path>', 'the daemon socket'));
   add(new Option('--direct', 'never use the daemon'));
-  add(new Option('--daemon', 'always use the daemon'));
+  add(new Option('--daemon', 'run the daemon (= vordr daemon)'));
   add(new Option('--json', 'print the result as one JSON document'));
   add(new Option('--quiet', 'print less'));
   add(new Option('--verbose', 'print more (stack traces of errors)'));

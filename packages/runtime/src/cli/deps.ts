@@ -37,6 +37,8 @@ export interface CliDeps {
    * arguments (`[node, /path/exit-hook.js]`; `--root <root> internal cleanup <id>` is appended).
    */
   readonly exitHookCommand?: readonly string[];
+  /** `vordr daemon`'s logger (JSON on stdout, default level info, 00 §6); else `logger`. */
+  readonly daemonLogger?: () => Promise<Logger>;
 }
 
 /** What a command hands back instead of writing or exiting itself. */

@@ -88,9 +88,9 @@ Exit status: 0 no violation; 1 a check failed (with --watch: in any round); 125 
 }
 
 /** One round: the container (reconciled) must be running; then every check of 05 §8. */
-async function checkOnce(
+export async function checkOnce(
   ctx: LifecycleContext,
-  deps: CliDeps,
+  deps: Pick<CliDeps, 'env' | 'clock'>,
   ref: string,
   full: boolean,
 ): Promise<CheckReport> {
@@ -116,7 +116,7 @@ async function checkOnce(
 /** `verification` (05 §8): §4.2 again, in the mode the container was run with (cache allowed). */
 async function verifyAgain(
   ctx: LifecycleContext,
-  deps: CliDeps,
+  deps: Pick<CliDeps, 'env' | 'clock'>,
   record: ContainerRecord,
 ): Promise<CheckResult> {
   const base = { name: 'verification', title: 'Image still verifies' } as const;

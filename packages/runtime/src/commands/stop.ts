@@ -8,6 +8,7 @@ import {
   withContainerLock,
   type LifecycleContext,
 } from '../container/index.js';
+import { emitContainerEvent } from '../events/container-event.js';
 import { contextFor, findContainer, parseSeconds, volumePortFor } from './support.js';
 
 interface StopFlags {
@@ -52,6 +53,7 @@ export async function stopContainer(
   if (record === undefined || (record.state !== 'running' && record.state !== 'restarting')) return;
   // Not under the lock: the exit command takes it while the container stops.
   const exit = await ctx.engine.stop(id, graceSeconds ?? record.stopTimeout);
+  await emitContainerEvent(ctx, 'stop', record);
   await withContainerLock(ctx, id, async () => {
     const current = await ctx.records.read(id);
     if (current === undefined) return;

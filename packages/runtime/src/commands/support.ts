@@ -27,6 +27,7 @@ export function contextFor(deps: CliDeps, flags: GlobalFlags): LifecycleContext 
     ...(flags.runtime !== undefined ? { runtime: flags.runtime } : {}),
     ...(deps.selfCommand !== undefined ? { selfCommand: deps.selfCommand } : {}),
     ...(deps.exitHookCommand !== undefined ? { exitHookCommand: deps.exitHookCommand } : {}),
+    actor: `cli:${deps.uid}`,
   });
 }
 

@@ -17,6 +17,8 @@ export interface LifecycleContext {
   readonly selfCommand?: readonly string[];
   /** A lighter entry point for the exit command, taking the same arguments (preferred). */
   readonly exitHookCommand?: readonly string[];
+  /** Who acts, for the events this context writes (05 §12): `X-Vordr-Actor`, else `cli:<uid>`. */
+  readonly actor?: string;
 }
 
 export interface LifecycleContextInput {
@@ -28,6 +30,7 @@ export interface LifecycleContextInput {
   readonly runtime?: string;
   readonly selfCommand?: readonly string[];
   readonly exitHookCommand?: readonly string[];
+  readonly actor?: string;
 }
 
 export function lifecycleContext(input: LifecycleContextInput): LifecycleContext {
@@ -42,6 +45,7 @@ export function lifecycleContext(input: LifecycleContextInput): LifecycleContext
     env: input.env,
     ...(input.selfCommand !== undefined ? { selfCommand: input.selfCommand } : {}),
     ...(input.exitHookCommand !== undefined ? { exitHookCommand: input.exitHookCommand } : {}),
+    ...(input.actor !== undefined ? { actor: input.actor } : {}),
   };
 }
 

@@ -30,6 +30,7 @@ import {
   withLock,
   writeFileAtomic,
 } from '../store/index.js';
+import { emitContainerEvent } from '../events/container-event.js';
 import { withContainerLock, type LifecycleContext } from './context.js';
 import { hostPathExists, readRootfsText, rootfsLookup, type HostFacts } from './host-facts.js';
 import { DEFAULT_STOP_TIMEOUT, type ContainerRecord, type OwnedVolume } from './record.js';
@@ -267,6 +268,7 @@ export async function createContainer(
       created.state = 'created';
       await ctx.records.write(created);
     });
+    await emitContainerEvent(ctx, 'create', created);
   } catch (err) {
     await withContainerLock(ctx, id, () =>
       removeContainer(ctx, created, { force: true, volumes: true, volumePort }),

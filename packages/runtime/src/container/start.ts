@@ -11,6 +11,7 @@ import { readProcStatus } from './host-facts.js';
 import { capabilityListText, confinementMismatches, parseProcStatus } from './process-checks.js';
 import type { ContainerRecord, StoredCheck } from './record.js';
 import { exitedMarker } from './teardown.js';
+import { emitContainerEvent } from '../events/container-event.js';
 
 /**
  * Starts a created or exited container (05 §4.7): remounts its rootfs when needed, conmon +
@@ -86,6 +87,7 @@ export async function startContainer(
       details: { id: record.id },
     });
   }
+  await emitContainerEvent(ctx, 'start', record);
   return record;
 }
 

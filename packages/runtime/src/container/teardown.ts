@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { VcError } from '@verified-container/shared';
 import { releaseContainerRootfs, unmount } from '../rootfs/index.js';
 import { containerPaths, probeProcess } from '../store/index.js';
+import { emitContainerEvent } from '../events/container-event.js';
 import type { LifecycleContext } from './context.js';
 import type { ContainerRecord } from './record.js';
 import type { VolumePort } from './volumes-port.js';
@@ -46,6 +47,9 @@ export async function settleExit(
     record.cleanedUp = false;
     // Written before the engine deletes the exit file, so the status is never lost.
     await ctx.records.write(record);
+    await emitContainerEvent(ctx, 'die', record, {
+      exitCode: record.exitCode === null ? '' : String(record.exitCode),
+    });
   }
   if (record.cleanedUp !== true) {
     await ctx.engine.delete(record.id, opts);
@@ -107,4 +111,5 @@ export async function removeContainer(
     if (!volume.persistent || opts.volumes) await opts.volumePort.remove(volume.name);
   }
   await ctx.records.remove(record.id);
+  await emitContainerEvent(ctx, 'destroy', record);
 }

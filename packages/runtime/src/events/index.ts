@@ -4,3 +4,4 @@ export type { EventInput, EventSelection, EventType, VordrEvent } from './event.
 export { matchesEvent, parseEventFilters, parseEventLine } from './event.js';
 export type { EventSink } from './event-log.js';
 export { emitEvent, EVENTS_ROTATE_BYTES, followEvents, readEvents } from './event-log.js';
+export { emitContainerEvent } from './container-event.js';

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: Apache-2.0
+import { containerRoutes } from './container-routes.js';
+import type { DaemonDeps } from './daemon-deps.js';
+import type { Route } from './router.js';
+import { storeRoutes } from './store-routes.js';
+import { systemRoutes } from './system-routes.js';
+
+/**
+ * The route table of 05 §12.1. Networks and image pull/push come from their own modules: each
+ * adds a `xRoutes(deps)` here (or passes them as `extraRoutes` to the daemon).
+ */
+export function daemonRoutes(deps: DaemonDeps, extraRoutes: readonly Route[] = []): Route[] {
+  return [...systemRoutes(deps), ...containerRoutes(deps), ...storeRoutes(deps), ...extraRoutes];
+}
