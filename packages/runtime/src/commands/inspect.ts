@@ -4,8 +4,8 @@ import { VcError } from '@verified-container/shared';
 import { action, newCommand, type ResultBox } from '../cli/command-kit.js';
 import type { CliDeps } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
-import { statusText } from '../container/index.js';
-import { containerPaths } from '../store/index.js';
+import { daemonFor, refPath } from '../client/cli-daemon.js';
+import { inspectObject } from '../service/containers.js';
 import { contextFor, findContainer } from './support.js';
 
 interface InspectFlags {
@@ -30,18 +30,16 @@ export function makeInspectCommand(deps: CliDeps, box: ResultBox): Command {
             hint: `use vordr ${flags.type} inspect`,
           });
         }
-        const ctx = contextFor(deps, flags);
-        const nowMs = deps.clock.now().getTime();
+        const daemon = await daemonFor(deps, flags);
         const out = [];
-        for (const ref of refs) {
-          const record = await findContainer(ctx, ref);
-          const paths = containerPaths(ctx.root, record.id);
-          out.push({
-            ...record,
-            status: statusText(record, nowMs),
-            paths: { dir: paths.dir, rootfs: paths.rootfs, config: paths.config, log: paths.log },
-            selinux: { enabled: false, label: record.selinuxLabel, applied: false },
-          });
+        if (daemon !== undefined) {
+          for (const ref of refs) out.push(await daemon.json('GET', refPath(ref)));
+        } else {
+          const ctx = contextFor(deps, flags);
+          const nowMs = deps.clock.now().getTime();
+          for (const ref of refs) {
+            out.push(inspectObject(ctx.root, await findContainer(ctx, ref), nowMs));
+          }
         }
         return { exitCode: 0, stdout: jsonLine(out) };
       }),

@@ -13,6 +13,7 @@ import {
   type TimedLogEntry,
 } from '../logs/index.js';
 import { containerPaths } from '../store/index.js';
+import { daemonFor, logsViaDaemon } from '../client/cli-daemon.js';
 import { contextFor, findContainer } from './support.js';
 
 interface LogsFlags {
@@ -44,6 +45,23 @@ Text output sends the container's stdout lines to stdout and its stderr lines to
     )
     .action(
       action<[string], LogsFlags>(box, async ([ref], flags) => {
+        const print = printer(deps.stdout, deps.stderr, flags);
+        const daemon = await daemonFor(deps, flags);
+        if (daemon !== undefined) {
+          const entries = logsViaDaemon(
+            daemon,
+            ref,
+            {
+              follow: flags.follow === true,
+              ...(flags.tail !== undefined ? { tail: flags.tail } : {}),
+              ...(flags.since !== undefined ? { since: flags.since } : {}),
+              ...(flags.until !== undefined ? { until: flags.until } : {}),
+            },
+            deps.signal,
+          );
+          for await (const entry of entries) print(entry);
+          return { exitCode: 0 };
+        }
         const ctx = contextFor(deps, flags);
         const record = await findContainer(ctx, ref);
         const nowMs = deps.clock.now().getTime();
@@ -52,7 +70,6 @@ Text output sends the container's stdout lines to stdout and its stderr lines to
           ...(flags.since !== undefined ? { sinceMs: parseLogTime(flags.since, nowMs) } : {}),
           ...(flags.until !== undefined ? { untilMs: parseLogTime(flags.until, nowMs) } : {}),
         };
-        const print = printer(deps.stdout, deps.stderr, flags);
         const log = containerPaths(ctx.root, record.id).log;
         if (flags.follow === true && record.state === 'running') {
           for await (const entry of followLogFile(log, {

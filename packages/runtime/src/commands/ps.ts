@@ -6,7 +6,9 @@ import { jsonLine } from '../cli/output.js';
 import type { ContainerRecord } from '../container/index.js';
 import { humanDuration, statusText } from '../container/index.js';
 import { shortId } from '../store/index.js';
-import { contextFor, listReconciled } from './support.js';
+import { daemonFor, listViaDaemon } from '../client/cli-daemon.js';
+import { listContainers } from '../service/containers.js';
+import { contextFor } from './support.js';
 
 interface PsFlags {
   all?: boolean;
@@ -32,11 +34,14 @@ export function makePsCommand(deps: CliDeps, box: ResultBox): Command {
     .option('--no-trunc', 'full ids and commands')
     .action(
       action<[], PsFlags>(box, async (_args, flags) => {
-        const ctx = contextFor(deps, flags);
-        const records = (await listReconciled(ctx))
-          .filter((r) => flags.all === true || r.state === 'running' || r.state === 'restarting')
-          .filter((r) => matchesFilters(r, flags.filter ?? []))
-          .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+        const daemon = await daemonFor(deps, flags);
+        const records =
+          daemon !== undefined
+            ? await listViaDaemon(daemon, flags.all === true, flags.filter ?? [])
+            : await listContainers(contextFor(deps, flags), {
+                all: flags.all === true,
+                filters: flags.filter ?? [],
+              });
         const nowMs = deps.clock.now().getTime();
         const full = flags.noTrunc === true;
         if (flags.quiet === true) {

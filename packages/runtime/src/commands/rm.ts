@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Command } from 'commander';
-import { VcError } from '@verified-container/shared';
 import { action, newCommand, type ResultBox } from '../cli/command-kit.js';
 import type { CliDeps } from '../cli/deps.js';
-import { removeContainer, withContainerLock } from '../container/index.js';
-import { contextFor, findContainer, volumePortFor } from './support.js';
+import { daemonFor, refPath } from '../client/cli-daemon.js';
+import { removeByRef } from '../service/containers.js';
+import { contextFor } from './support.js';
 
 interface RmFlags {
   force?: boolean;
@@ -18,31 +18,19 @@ export function makeRmCommand(deps: CliDeps, box: ResultBox): Command {
     .option('-v, --volumes', 'also remove its persistent anonymous volumes')
     .action(
       action<[string[]], RmFlags>(box, async ([refs], flags) => {
-        const ctx = contextFor(deps, flags);
+        const daemon = await daemonFor(deps, flags);
+        const opts = { force: flags.force === true, volumes: flags.volumes === true };
         const out: string[] = [];
         for (const ref of refs) {
-          let id: string;
-          try {
-            id = (await findContainer(ctx, ref)).id;
-          } catch (err) {
-            if (
-              flags.force === true &&
-              err instanceof VcError &&
-              err.code === 'CONTAINER_NOT_FOUND'
-            )
-              continue;
-            throw err;
+          let removed: boolean;
+          if (daemon !== undefined) {
+            const q = `?force=${opts.force ? 1 : 0}&volumes=${opts.volumes ? 1 : 0}`;
+            const res = await daemon.call('DELETE', `${refPath(ref)}${q}`);
+            removed = res.headers['x-vordr-removed'] !== '0';
+          } else {
+            removed = await removeByRef(contextFor(deps, flags), ref, opts);
           }
-          await withContainerLock(ctx, id, async () => {
-            const record = await ctx.records.read(id);
-            if (record === undefined) return;
-            await removeContainer(ctx, record, {
-              force: flags.force === true,
-              volumes: flags.volumes === true,
-              volumePort: volumePortFor(ctx),
-            });
-          });
-          out.push(`${ref}\n`);
+          if (removed) out.push(`${ref}\n`);
         }
         return { exitCode: 0, stdout: flags.quiet === true ? '' : out.join('') };
       }),

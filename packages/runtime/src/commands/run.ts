@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 import { Option, type Command } from 'commander';
 import { VcError } from '@verified-container/shared';
-import { action, collect, newCommand, type ResultBox } from '../cli/command-kit.js';
+import {
+  action,
+  collect,
+  newCommand,
+  type GlobalFlags,
+  type ResultBox,
+} from '../cli/command-kit.js';
 import type { CliDeps, CommandResult } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
+import { createFromRunFlags, daemonFor, runDetails } from '../client/cli-daemon.js';
 import {
   detachedJson,
   rejectedJson,
@@ -99,9 +106,13 @@ async function runCommand(
   commandArg: string[],
 ): Promise<CommandResult> {
   const request = runRequestFromArgs(flags, imageArg, commandArg);
-  const ctx = contextFor(deps, flags);
   const quiet = flags.quiet === true;
   const detach = flags.detach === true;
+  if (detach) {
+    const viaDaemon = await runViaDaemon(deps, flags, request);
+    if (viaDaemon !== undefined) return viaDaemon;
+  }
+  const ctx = contextFor(deps, flags);
   const outcome = await runContainer(
     ctx,
     {
@@ -153,4 +164,40 @@ export function runRequestFromArgs(
     });
   }
   return { image: imageText, command, flags };
+}
+
+/**
+ * `run -d` through the daemon (05 §12) when one answers and every flag has a ContainerCreate
+ * field; undefined: run directly. Prints what the direct path prints.
+ */
+async function runViaDaemon(
+  deps: CliDeps,
+  flags: RunFlags & { json?: boolean; quiet?: boolean } & GlobalFlags,
+  request: RunRequest,
+): Promise<CommandResult | undefined> {
+  const body = createFromRunFlags(flags, request.image, request.command, deps.env);
+  if (body === undefined) return undefined;
+  const daemon = await daemonFor(deps, flags);
+  if (daemon === undefined) return undefined;
+  const say = (text: string | undefined): void => {
+    if (flags.quiet !== true && text !== undefined) deps.stderr.write(text);
+  };
+  try {
+    const res = await daemon.json<{ id: string; run: { stderr: string; json: unknown } }>(
+      'POST',
+      '/v1/containers',
+      body,
+    );
+    say(res.run.stderr);
+    return { exitCode: 0, stdout: flags.json === true ? jsonLine(res.run.json) : `${res.id}\n` };
+  } catch (err) {
+    const run = runDetails(err);
+    say(run.stderr);
+    if (run.error !== undefined && run.exitCode !== undefined) {
+      return flags.json === true
+        ? { exitCode: run.exitCode, stdout: jsonLine(run.json) }
+        : { exitCode: run.exitCode, stderr: run.error };
+    }
+    throw err;
+  }
 }

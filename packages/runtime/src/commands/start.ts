@@ -1,19 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Command } from 'commander';
-import { VcError } from '@verified-container/shared';
-import { action, newCommand, type ResultBox } from '../cli/command-kit.js';
+import { action, newCommand, type GlobalFlags, type ResultBox } from '../cli/command-kit.js';
 import type { CliDeps, CommandResult } from '../cli/deps.js';
-import {
-  readHostFacts,
-  renderCheck,
-  startContainer,
-  withContainerLock,
-  type LifecycleContext,
-} from '../container/index.js';
-import { resolveImage } from '../image/index.js';
-import { renderCheckLines, verifyStoreImage } from '../verification/index.js';
-import { contextFor, findContainer, parseSeconds } from './support.js';
-import { stopContainer } from './stop.js';
+import { daemonFor, refPath, runDetails } from '../client/cli-daemon.js';
+import { renderCheck } from '../container/index.js';
+import { startByRef } from '../service/containers.js';
+import { rejectedLine } from '../service/run-container.js';
+import { renderCheckLines } from '../verification/index.js';
+import { contextFor, parseSeconds } from './support.js';
 
 interface StartFlags {
   time?: string;
@@ -24,7 +18,7 @@ export function makeStartCommand(deps: CliDeps, box: ResultBox): Command {
     .argument('<container...>', 'names, ids or id prefixes')
     .action(
       action<[string[]], StartFlags>(box, async ([refs], flags) =>
-        startEach(deps, contextFor(deps, flags), refs, undefined, flags.quiet === true),
+        startEach(deps, flags, refs, undefined, flags.quiet === true),
       ),
     );
 }
@@ -37,7 +31,7 @@ export function makeRestartCommand(deps: CliDeps, box: ResultBox): Command {
       action<[string[]], StartFlags>(box, async ([refs], flags) =>
         startEach(
           deps,
-          contextFor(deps, flags),
+          flags,
           refs,
           flags.time === undefined ? -1 : parseSeconds(flags.time, '-t'),
           flags.quiet === true,
@@ -49,54 +43,47 @@ export function makeRestartCommand(deps: CliDeps, box: ResultBox): Command {
 /** `start`, or `restart` when `stopGrace` is given (-1: the container's own). */
 async function startEach(
   deps: CliDeps,
-  ctx: LifecycleContext,
+  flags: GlobalFlags,
   refs: readonly string[],
   stopGrace: number | undefined,
   quiet: boolean,
 ): Promise<CommandResult> {
-  const host = await readHostFacts();
+  const daemon = await daemonFor(deps, flags);
   const out: string[] = [];
   for (const ref of refs) {
-    let record = await findContainer(ctx, ref);
-    if (stopGrace !== undefined) {
-      await stopContainer(ctx, record.id, stopGrace < 0 ? undefined : stopGrace);
-      record = await findContainer(ctx, record.id);
-    } else if (record.state === 'running') {
+    if (daemon !== undefined) {
+      const verb = stopGrace === undefined ? 'start' : 'restart';
+      const query = stopGrace !== undefined && stopGrace >= 0 ? `?timeout=${stopGrace}` : '';
+      try {
+        const res = await daemon.json<{ run?: { stderr?: string } }>(
+          'POST',
+          `${refPath(ref)}/${verb}${query}`,
+        );
+        if (!quiet) deps.stderr.write(res.run?.stderr ?? '');
+      } catch (err) {
+        const run = runDetails(err);
+        if (run.error === undefined || run.exitCode === undefined) throw err;
+        // A REJECT: the check lines, then the error line (as below).
+        if (!quiet) deps.stderr.write(run.stderr);
+        return { exitCode: run.exitCode, stderr: run.error };
+      }
       out.push(`${ref}\n`);
       continue;
     }
-    if (record.state === 'dead' || record.state === 'removing') {
-      throw new VcError(
-        'CONTAINER_NOT_RUNNING',
-        `container ${record.name} is ${record.state}; only rm works on it`,
-      );
-    }
-    // 05 §4.2: start and restart verify again (normally a cache hit); a REJECT refuses the start.
-    const image = await resolveImage(ctx.root, record.imageDigest);
-    const verification = await verifyStoreImage(image, {
-      root: ctx.root,
-      env: deps.env,
-      clock: deps.clock,
-      mode:
-        record.decision === 'ALLOW'
-          ? 'strict'
-          : record.decision === 'WARN'
-            ? 'permissive'
-            : 'audit',
-    });
-    if (verification.result.decision === 'REJECT') {
-      if (!quiet) deps.stderr.write(renderCheckLines(verification.runChecks, verification.result));
-      const r = verification.result;
-      return {
-        exitCode: verification.exitCode,
-        stderr: `Error [${r.errorCode ?? 'REJECT'}]: ${r.message ?? 'the image was rejected'}\n`,
-      };
-    }
-    const current = record;
-    const started = await withContainerLock(ctx, record.id, () =>
-      startContainer(ctx, current, { layers: image.layers, selinuxEnabled: host.selinuxEnabled }),
+    const outcome = await startByRef(
+      contextFor(deps, flags),
+      deps,
+      ref,
+      stopGrace === undefined ? undefined : stopGrace < 0 ? null : stopGrace,
     );
-    if (!quiet) for (const check of started.checks) deps.stderr.write(renderCheck(check));
+    if (outcome.kind === 'rejected') {
+      const v = outcome.verification;
+      if (!quiet) deps.stderr.write(renderCheckLines(v.runChecks, v.result));
+      return { exitCode: v.exitCode, stderr: rejectedLine(v) };
+    }
+    if (!quiet && !outcome.alreadyRunning) {
+      for (const check of outcome.record.checks) deps.stderr.write(renderCheck(check));
+    }
     out.push(`${ref}\n`);
   }
   return { exitCode: 0, stdout: quiet ? '' : out.join('') };

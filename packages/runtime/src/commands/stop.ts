@@ -8,6 +8,7 @@ import {
   withContainerLock,
   type LifecycleContext,
 } from '../container/index.js';
+import { daemonFor, refPath } from '../client/cli-daemon.js';
 import { emitContainerEvent } from '../events/container-event.js';
 import { contextFor, findContainer, parseSeconds, volumePortFor } from './support.js';
 
@@ -24,12 +25,18 @@ export function makeStopCommand(deps: CliDeps, box: ResultBox): Command {
     .option('-t, --time <seconds>', "grace period (default the container's, 10)")
     .action(
       action<[string[]], StopFlags>(box, async ([refs], flags) => {
-        const ctx = contextFor(deps, flags);
         const grace = flags.time === undefined ? undefined : parseSeconds(flags.time, '-t');
+        const daemon = await daemonFor(deps, flags);
         const out: string[] = [];
         for (const ref of refs) {
-          const record = await findContainer(ctx, ref);
-          await stopContainer(ctx, record.id, grace);
+          if (daemon !== undefined) {
+            const query = grace === undefined ? '' : `?timeout=${grace}`;
+            await daemon.call('POST', `${refPath(ref)}/stop${query}`);
+          } else {
+            const ctx = contextFor(deps, flags);
+            const record = await findContainer(ctx, ref);
+            await stopContainer(ctx, record.id, grace);
+          }
           out.push(`${ref}\n`);
         }
         return {

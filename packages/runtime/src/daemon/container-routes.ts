@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { VcError } from '@verified-container/shared';
+import { toVcError, VcError } from '@verified-container/shared';
 import { toVerifyResultJson } from '@verified-container/shared/verify';
 import { renderCheck } from '../container/index.js';
 import { reportJson } from '../check/index.js';
@@ -37,7 +37,7 @@ import {
 } from '../service/run-container.js';
 import { parseJsonBody, queryBool, readBody, validateBody } from './body.js';
 import type { DaemonDeps } from './daemon-deps.js';
-import { empty, json, type HttpResult, type ParsedRequest } from './http-types.js';
+import { json, type HttpResult, type ParsedRequest } from './http-types.js';
 import type { Route } from './router.js';
 
 /** An exec may run at most this long (05 §12.1). */
@@ -74,10 +74,14 @@ export function containerRoutes(deps: DaemonDeps): Route[] {
           ctx,
           { env: deps.env, clock: deps.clock, cwd: '/', say: (text) => (stderr += text) },
           request,
-        );
+        ).catch((err: unknown) => {
+          // What `run` printed before the error (check lines), for the CLI through the daemon.
+          throw withRunOutput(err, stderr);
+        });
         if (outcome.kind === 'rejected') {
           throw rejection(outcome.verification, outcome.exitCode, {
-            stderr: stderr + rejectedLine(outcome.verification),
+            stderr,
+            error: rejectedLine(outcome.verification),
             json: rejectedJson(request.image, outcome.verification),
           });
         }
@@ -154,11 +158,12 @@ export function containerRoutes(deps: DaemonDeps): Route[] {
       method: 'DELETE',
       pattern: '/v1/containers/{ref}',
       handler: async (req) => {
-        await removeByRef(ctxOf(req), req.params['ref']!, {
+        const removed = await removeByRef(ctxOf(req), req.params['ref']!, {
           force: queryBool(req.query, 'force'),
           volumes: queryBool(req.query, 'volumes'),
         });
-        return empty(204);
+        // `rm -f` of a missing container succeeds (05 §2); the header tells the CLI which it was.
+        return { kind: 'empty', status: 204, headers: { 'x-vordr-removed': removed ? '1' : '0' } };
       },
     },
     {
@@ -326,5 +331,17 @@ function rejection(
       exitCode,
       run,
     },
+  });
+}
+
+/** An error of `POST /v1/containers` with the progress printed before it in `details.run`. */
+function withRunOutput(thrown: unknown, stderr: string): VcError {
+  const err = toVcError(thrown);
+  if (stderr === '') return err;
+  return new VcError(err.code, err.message, {
+    cause: thrown,
+    details: { ...err.details, run: { stderr } },
+    ...(err.hint !== undefined ? { hint: err.hint } : {}),
+    ...(err.errors !== undefined ? { errors: err.errors } : {}),
   });
 }

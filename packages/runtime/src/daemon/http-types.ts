@@ -26,7 +26,11 @@ export type HttpResult =
       readonly body: unknown;
       readonly headers?: Readonly<Record<string, string>>;
     }
-  | { readonly kind: 'empty'; readonly status: number }
+  | {
+      readonly kind: 'empty';
+      readonly status: number;
+      readonly headers?: Readonly<Record<string, string>>;
+    }
   | {
       readonly kind: 'stream';
       readonly status: number;

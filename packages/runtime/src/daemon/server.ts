@@ -117,7 +117,7 @@ export class ApiServer {
         return;
       }
       case 'empty':
-        res.writeHead(result.status);
+        res.writeHead(result.status, { ...result.headers });
         res.end();
         return;
       case 'stream': {

@@ -38,8 +38,6 @@ export function containerObject(record: ContainerRecord, nowMs: number) {
   return {
     ...record,
     status: statusText(record, nowMs),
-    exitCode: record.exitCode ?? null,
-    pid: record.pid ?? null,
     health: null,
     restartCount: 0,
     ports: [],
