@@ -38,7 +38,10 @@ async function main(): Promise<number> {
     daemonLogger: () =>
       import('pino').then(({ pino }): Logger => {
         const level = process.env['VC_LOG_LEVEL'] ?? 'info';
-        return pino({ level, base: { tool: 'vordr-daemon' } }, pino.destination(1));
+        return pino(
+          { level, base: { tool: 'vordr-daemon' } },
+          pino.destination({ fd: 1, sync: true }),
+        );
       }),
   });
   if (result.stderr !== undefined && result.stderr !== '') process.stderr.write(result.stderr);

@@ -43,7 +43,8 @@ export function makePsCommand(deps: CliDeps, box: ResultBox): Command {
                 filters: flags.filter ?? [],
               });
         const nowMs = deps.clock.now().getTime();
-        const full = flags.noTrunc === true;
+        // commander stores `--no-trunc` as `trunc: false`.
+        const full = flags.noTrunc === true || (flags as { trunc?: boolean }).trunc === false;
         if (flags.quiet === true) {
           return {
             exitCode: 0,

@@ -70,16 +70,24 @@ export async function startDaemon(
   store: string,
   socket: string,
   env: Record<string, string> = {},
+  cwd?: string,
 ): Promise<RunningDaemon> {
-  const child = spawn(process.execPath, [VORDR_BIN, '--root', store, 'daemon', '--socket', socket], {
-    env: { ...process.env, VC_ROOT: store, VC_LOG_LEVEL: 'debug', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [VORDR_BIN, '--root', store, 'daemon', '--socket', socket],
+    {
+      env: { ...process.env, VC_ROOT: store, VC_LOG_LEVEL: 'debug', ...env },
+      ...(cwd !== undefined ? { cwd } : {}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
   child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the daemon exited: ${err}`);
