@@ -6,14 +6,9 @@ import { action, collect, newCommand, storeRoot, type ResultBox } from '../cli/c
 import type { CliDeps } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
 import { listImages } from '../image/list-images.js';
-import {
-  formatImageIds,
-  formatImages,
-  inspectImage,
-  loadImage,
-  removeImages,
-  shortDigest,
-} from '../image-load/index.js';
+import { formatImageIds, formatImages, inspectImage, shortDigest } from '../image-load/index.js';
+import { loadImageWithEvents, removeImagesWithEvents } from '../service/store-objects.js';
+import { eventSink } from './support.js';
 
 interface LoadFlags {
   tag?: string[];
@@ -36,7 +31,7 @@ export function makeImageCommand(deps: CliDeps, box: ResultBox): Command {
       .option('--tag <name:tag>', 'also tag the image (repeatable)', collect)
       .action(
         action<[string], LoadFlags>(box, async ([file], flags) => {
-          const result = await loadImage({
+          const result = await loadImageWithEvents(eventSink(deps, flags), {
             root: storeRoot(deps, flags),
             source: resolve(deps.cwd, file),
             tags: flags.tag ?? [],
@@ -77,7 +72,7 @@ export function makeImageCommand(deps: CliDeps, box: ResultBox): Command {
       .option('-f, --force', 'remove images containers use')
       .action(
         action<[string[]], RmFlags>(box, async ([refs], flags) => {
-          const removed = await removeImages({
+          const removed = await removeImagesWithEvents(eventSink(deps, flags), {
             root: storeRoot(deps, flags),
             refs,
             ...(flags.force === true ? { force: true } : {}),

@@ -10,6 +10,7 @@ import {
   type LifecycleContext,
   type VolumePort,
 } from '../container/index.js';
+import type { EventSink } from '../events/index.js';
 import { resolveContainerReference } from '../store/index.js';
 
 /** The lifecycle context of a command: store root, engine (`--runtime`), records. */
@@ -97,4 +98,14 @@ export function parseSeconds(text: string, flag: string): number {
     throw new VcError('USAGE', `invalid ${flag} ${JSON.stringify(text)}: expected whole seconds`);
   }
   return Number(text);
+}
+
+/** Where this command's events go (05 §12): the store, as `cli:<uid>`. */
+export function eventSink(deps: CliDeps, flags: GlobalFlags): EventSink {
+  return {
+    root: storeRoot(deps, flags),
+    clock: deps.clock,
+    logger: deps.logger,
+    actor: `cli:${deps.uid}`,
+  };
 }

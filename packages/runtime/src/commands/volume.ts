@@ -7,15 +7,15 @@ import { VcError } from '@verified-container/shared';
 import { action, collect, newCommand, storeRoot, type ResultBox } from '../cli/command-kit.js';
 import type { CliDeps, OutputWriter } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
+import { createVolumeWithEvents, removeVolumesWithEvents } from '../service/store-objects.js';
+import { eventSink } from './support.js';
 import {
-  createVolume,
   exportVolume,
   formatVolumes,
   getVolume,
   importVolume,
   listVolumes,
   parseLabels,
-  removeVolumes,
   volumeUsers,
   writeStreamAtomic,
 } from '../volume/index.js';
@@ -40,7 +40,7 @@ export function makeVolumeCommand(deps: CliDeps, box: ResultBox): Command {
       .option('--label <k=v>', 'a label (repeatable)', collect)
       .action(
         action<[string | undefined], CreateFlags>(box, async ([name], flags) => {
-          const record = await createVolume(storeRoot(deps, flags), {
+          const record = await createVolumeWithEvents(eventSink(deps, flags), {
             ...(name !== undefined ? { name } : {}),
             labels: parseLabels(flags.label ?? []),
             now: deps.clock.now(),
@@ -76,7 +76,7 @@ export function makeVolumeCommand(deps: CliDeps, box: ResultBox): Command {
       .option('-f, --force', 'remove volumes containers use')
       .action(
         action<[string[]], RmFlags>(box, async ([names], flags) => {
-          const removed = await removeVolumes(storeRoot(deps, flags), names, {
+          const removed = await removeVolumesWithEvents(eventSink(deps, flags), names, {
             ...(flags.force === true ? { force: true } : {}),
           });
           return {
