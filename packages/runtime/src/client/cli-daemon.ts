@@ -6,8 +6,10 @@ import { storeRoot, type GlobalFlags } from '../cli/command-kit.js';
 import type { CliDeps } from '../cli/deps.js';
 import type { ContainerRecord } from '../container/index.js';
 import type { TimedLogEntry } from '../logs/index.js';
+import type { RunFlags } from '../commands/run-flags.js';
 import type { ContainerCreate } from '../service/container-create.js';
-import { DaemonClient, probeDaemon } from './daemon-client.js';
+import type { DaemonClient } from './daemon-client.js';
+import { probeDaemon } from './daemon-client.js';
 
 /** The daemon of this command, or undefined to work directly (05 §12). */
 export function daemonFor(deps: CliDeps, flags: GlobalFlags): Promise<DaemonClient | undefined> {
@@ -81,7 +83,7 @@ export async function* logsViaDaemon(
  * depends on the caller's files or working directory (then `run` works directly).
  */
 export function createFromRunFlags(
-  flags: import('../commands/run-flags.js').RunFlags,
+  flags: RunFlags,
   image: string,
   command: readonly string[],
   callerEnv: Readonly<Record<string, string | undefined>>,

@@ -142,7 +142,9 @@ function kindText(kind: FieldKind): string {
       return 'an integer';
     case 'any':
       return 'a value';
-    default:
+    case 'string':
+    case 'boolean':
+    case 'number':
       return `a ${kind}`;
   }
 }

@@ -170,12 +170,17 @@ function portFlag(port: unknown, i: number): string {
   if (!isObject(port) || !Number.isInteger(port['internal'])) {
     invalid(`ports[${i}] must be {internal, external?, protocol?, hostIp?}`, `ports[${i}]`);
   }
-  const p = port as Record<string, unknown>;
-  const host = p['hostIp'] !== undefined ? `${String(p['hostIp'])}:` : '';
+  const p = port;
+  const host = p['hostIp'] !== undefined ? `${word(p['hostIp'], `ports[${i}].hostIp`)}:` : '';
   const external =
-    p['external'] !== undefined ? `${String(p['external'])}:` : host !== '' ? ':' : '';
-  const protocol = p['protocol'] !== undefined ? `/${String(p['protocol'])}` : '';
-  return `${host}${external}${String(p['internal'])}${protocol}`;
+    p['external'] !== undefined
+      ? `${word(p['external'], `ports[${i}].external`)}:`
+      : host !== ''
+        ? ':'
+        : '';
+  const protocol =
+    p['protocol'] !== undefined ? `/${word(p['protocol'], `ports[${i}].protocol`)}` : '';
+  return `${host}${external}${word(p['internal'], `ports[${i}].internal`)}${protocol}`;
 }
 
 function volumeFlag(volume: unknown, i: number, flags: RunFlags): void {
@@ -183,7 +188,7 @@ function volumeFlag(volume: unknown, i: number, flags: RunFlags): void {
   if (!isObject(volume) || typeof volume['target'] !== 'string') {
     invalid(`${at} must be {source?, target, readOnly?, type?, options?}`, at);
   }
-  const v = volume as Record<string, unknown>;
+  const v = volume;
   const options = v['options'];
   const optionList =
     options === undefined
@@ -223,7 +228,7 @@ function healthFlags(
   const test = health['test'];
   if (!isStringArray(test) || test.length === 0)
     invalid('healthcheck.test must be a non-empty array of strings', 'healthcheck');
-  const words = test as string[];
+  const words = test;
   flags.healthCmd =
     words[0] === 'CMD-SHELL'
       ? words.slice(1).join(' ')
@@ -231,7 +236,7 @@ function healthFlags(
   for (const key of ['interval', 'timeout', 'retries', 'startPeriod', 'onFailure']) {
     const value = health[key];
     if (value !== undefined) {
-      flags[`health${key[0]!.toUpperCase()}${key.slice(1)}`] = String(value as string | number);
+      flags[`health${key[0]!.toUpperCase()}${key.slice(1)}`] = word(value, `healthcheck.${key}`);
     }
   }
 }
@@ -239,8 +244,10 @@ function healthFlags(
 function ulimitValue(name: string, value: unknown): string {
   if (typeof value === 'number' || typeof value === 'string') return String(value);
   if (isObject(value) && value['soft'] !== undefined) {
-    const soft = String(value['soft'] as number);
-    return value['hard'] !== undefined ? `${soft}:${String(value['hard'] as number)}` : soft;
+    const soft = word(value['soft'], `ulimits.${name}.soft`);
+    return value['hard'] !== undefined
+      ? `${soft}:${word(value['hard'], `ulimits.${name}.hard`)}`
+      : soft;
   }
   return invalid(
     `ulimits.${name} must be a number, "soft:hard" or {soft, hard}`,
@@ -266,4 +273,11 @@ function invalid(message: string, path: string): never {
   throw new VcError('VALIDATION_FAILED', message, {
     errors: [{ code: 'VALIDATION_FAILED', message, path: `$.${path}` }],
   });
+}
+
+/** A string or finite number as text; anything else is `VALIDATION_FAILED` at `path`. */
+function word(value: unknown, path: string): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return invalid(`${path} must be a string or a number`, path);
 }

@@ -149,7 +149,7 @@ describe.skipIf(!ready)('vordr daemon (HTTP API on a unix socket)', () => {
       events.text
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l).action),
+        .map((l) => (JSON.parse(l) as { action: string }).action),
     ).toEqual(['create', 'start', 'stop', 'die', 'destroy']);
   }, 120_000);
 
