@@ -102,7 +102,15 @@ export function parseEventLine(line: string): VordrEvent | undefined {
     ) {
       return undefined;
     }
-    return { attributes: {}, actor: '', ...value } as VordrEvent;
+    return {
+      time: value.time,
+      type: value.type,
+      action: value.action,
+      id: value.id,
+      ...(typeof value.name === 'string' ? { name: value.name } : {}),
+      actor: typeof value.actor === 'string' ? value.actor : '',
+      attributes: value.attributes ?? {},
+    };
   } catch {
     return undefined;
   }

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { VcError, type Clock } from '@verified-container/shared';
 import {
   readHostFacts,
+  reconcileRecord,
   removeContainer,
   startContainer,
   statusText,
@@ -20,7 +21,7 @@ import { recordExecSession } from '../check/index.js';
 import { containerPaths } from '../store/index.js';
 import { verifyStoreImage, type ImageVerification } from '../verification/index.js';
 import { matchesFilters } from '../commands/ps.js';
-import { findContainer, listReconciled, volumePortFor } from '../commands/support.js';
+import { findContainer, volumePortFor } from '../commands/support.js';
 import { stopContainer } from '../commands/stop.js';
 
 /** The verify mode a container was run with, from its recorded decision. */
@@ -62,10 +63,39 @@ export async function listContainers(
   ctx: LifecycleContext,
   opts: { all: boolean; filters: readonly string[] },
 ): Promise<ContainerRecord[]> {
-  return (await listReconciled(ctx))
+  const records = (
+    await Promise.all((await ctx.records.list()).map((r) => settled(ctx, r)))
+  ).filter((r): r is ContainerRecord => r !== undefined);
+  return records
     .filter((r) => opts.all || r.state === 'running' || r.state === 'restarting')
     .filter((r) => matchesFilters(r, opts.filters))
     .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+}
+
+/**
+ * One record as reconciliation (05 §13) leaves it, without the lock and without asking runc when
+ * nothing can change: `created`; `exited` and cleaned up (not `--rm`); `running` while its conmon
+ * lives and has written no exit file (conmon outlives the container and writes that file first).
+ * Anything else is reconciled under the container's lock. Undefined: the container is gone.
+ */
+async function settled(
+  ctx: LifecycleContext,
+  record: ContainerRecord,
+): Promise<ContainerRecord | undefined> {
+  if (record.state === 'created') return record;
+  if (record.state === 'exited' && record.cleanedUp === true && !record.autoRemove) return record;
+  if (
+    record.state === 'running' &&
+    record.monitorLost !== true &&
+    (await ctx.engine.exitStatus(record.id)) === undefined &&
+    (await ctx.engine.conmonPid(record.id)) !== undefined
+  ) {
+    return record;
+  }
+  return withContainerLock(ctx, record.id, async () => {
+    const fresh = await ctx.records.read(record.id);
+    return fresh === undefined ? undefined : reconcileRecord(ctx, fresh, volumePortFor(ctx));
+  });
 }
 
 /** A start or restart that verification refused, or the started container. */
