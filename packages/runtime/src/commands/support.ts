@@ -11,6 +11,7 @@ import {
   type VolumePort,
 } from '../container/index.js';
 import { resolveContainerReference } from '../store/index.js';
+import { ensureSupervisorFor } from '../supervisor/supervisor-process.js';
 
 /** The lifecycle context of a command: store root, engine (`--runtime`), records. */
 export function contextFor(deps: CliDeps, flags: GlobalFlags): LifecycleContext {
@@ -74,6 +75,8 @@ export async function findContainer(ctx: LifecycleContext, ref: string): Promise
       hint: 'vordr ps -a lists the containers',
     });
   }
+  // A supervisor that died is replaced by the next command that sees its work (05 §13).
+  await ensureSupervisorFor(ctx, [current]);
   return current;
 }
 
@@ -87,6 +90,7 @@ export async function listReconciled(ctx: LifecycleContext): Promise<ContainerRe
     });
     if (current !== undefined) out.push(current);
   }
+  await ensureSupervisorFor(ctx, out);
   return out;
 }
 
