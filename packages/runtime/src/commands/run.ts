@@ -77,7 +77,10 @@ export function makeRunCommand(deps: CliDeps, box: ResultBox): Command {
     .option('--cpus <x>', 'CPU quota in CPUs')
     .option('--ulimit <name=soft[:hard]>', 'an rlimit (repeatable)', collect)
     .option('--stop-timeout <s>', 'seconds between the stop signal and SIGKILL (default 10)')
-    .option('--health-cmd <cmd>', 'healthcheck command (a string runs in /bin/sh; JSON array: exec)')
+    .option(
+      '--health-cmd <cmd>',
+      'healthcheck command (a string runs in /bin/sh; JSON array: exec)',
+    )
     .option('--health-interval <d>', 'time between healthchecks (default 30s)')
     .option('--health-timeout <d>', 'a healthcheck running longer fails (default 30s)')
     .option('--health-retries <n>', 'failures in a row that make it unhealthy (default 3)')

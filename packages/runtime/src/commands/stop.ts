@@ -27,7 +27,7 @@ export function makeStopCommand(deps: CliDeps, box: ResultBox): Command {
         const grace = flags.time === undefined ? undefined : parseSeconds(flags.time, '-t');
         const out: string[] = [];
         for (const ref of refs) {
-          const record = await findContainer(ctx, ref);
+          const record = await findContainer(ctx, ref, { superviseAfter: false });
           await stopContainer(ctx, record.id, grace);
           out.push(`${ref}\n`);
         }
@@ -49,7 +49,10 @@ export async function stopContainer(
   graceSeconds: number | undefined,
 ): Promise<void> {
   let record = await ctx.records.read(id);
-  if (record !== undefined && (record.restartPolicy !== undefined || record.state === 'restarting')) {
+  if (
+    record !== undefined &&
+    (record.restartPolicy !== undefined || record.state === 'restarting')
+  ) {
     const { markStoppedByUser } = await import('../supervisor/user-stop.js');
     record = await markStoppedByUser(ctx, id);
   }

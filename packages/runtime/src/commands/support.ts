@@ -62,9 +62,14 @@ export function volumePortFor(ctx: LifecycleContext): VolumePort {
 
 /**
  * Resolves a container reference (05 §2) and reconciles that container (05 §13) under its lock.
- * Undefined when reconciliation removed it (an exited `--rm` container).
+ * Undefined when reconciliation removed it (an exited `--rm` container). The supervisor is started
+ * when the container needs it and none runs, unless `superviseAfter` is false (`stop`, `rm`).
  */
-export async function findContainer(ctx: LifecycleContext, ref: string): Promise<ContainerRecord> {
+export async function findContainer(
+  ctx: LifecycleContext,
+  ref: string,
+  opts: { readonly superviseAfter?: boolean } = {},
+): Promise<ContainerRecord> {
   const record = resolveContainerReference(ref, await ctx.records.list());
   const current = await withContainerLock(ctx, record.id, async () => {
     const fresh = await ctx.records.read(record.id);
@@ -76,7 +81,7 @@ export async function findContainer(ctx: LifecycleContext, ref: string): Promise
     });
   }
   // A supervisor that died is replaced by the next command that sees its work (05 §13).
-  await ensureSupervisorFor(ctx, [current]);
+  if (opts.superviseAfter !== false) await ensureSupervisorFor(ctx, [current]);
   return current;
 }
 

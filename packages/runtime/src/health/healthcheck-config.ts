@@ -151,7 +151,7 @@ export function effectiveHealthcheck(
   if (test === undefined) {
     if (tuning) {
       throw new VcError('USAGE', 'the --health-* flags need a healthcheck', {
-        hint: "add --health-cmd (the image defines none)",
+        hint: 'add --health-cmd (the image defines none)',
       });
     }
     return undefined;
@@ -174,7 +174,6 @@ export function effectiveHealthcheck(
       flags.healthStartPeriod !== undefined
         ? parseHealthDuration(flags.healthStartPeriod, '--health-start-period', true)
         : (base?.startPeriodMs ?? DEFAULT_HEALTH_START_PERIOD_MS),
-    onFailure:
-      flags.healthOnFailure !== undefined ? parseOnFailure(flags.healthOnFailure) : 'none',
+    onFailure: flags.healthOnFailure !== undefined ? parseOnFailure(flags.healthOnFailure) : 'none',
   };
 }

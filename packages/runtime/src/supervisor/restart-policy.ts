@@ -81,6 +81,9 @@ export function nextRestartDelay(
   ranMs: number | undefined,
 ): { readonly delayMs: number; readonly streak: number } {
   const current = ranMs !== undefined && ranMs >= RESTART_RESET_AFTER_MS ? 0 : Math.max(0, streak);
-  const delayMs = Math.min(FIRST_RESTART_DELAY_MS * 2 ** Math.min(current, 20), MAX_RESTART_DELAY_MS);
+  const delayMs = Math.min(
+    FIRST_RESTART_DELAY_MS * 2 ** Math.min(current, 20),
+    MAX_RESTART_DELAY_MS,
+  );
   return { delayMs, streak: current + 1 };
 }

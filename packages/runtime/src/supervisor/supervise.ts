@@ -183,7 +183,8 @@ class Supervisor {
       case 'restarting': {
         if (record.pid !== undefined) return undefined;
         const at = record.restartAt === undefined ? now : Date.parse(record.restartAt);
-        if (at <= now) this.#spawn(record.id, 'restart', () => this.#restartNow(record.id, 'policy'));
+        if (at <= now)
+          this.#spawn(record.id, 'restart', () => this.#restartNow(record.id, 'policy'));
         return at;
       }
       case 'creating':
@@ -344,7 +345,12 @@ class Supervisor {
       return;
     }
     if (failure === undefined) return;
-    emitSupervisorEvent(ctx, { action: 'restart_failed', id, name: record.name, errorCode: failure });
+    emitSupervisorEvent(ctx, {
+      action: 'restart_failed',
+      id,
+      name: record.name,
+      errorCode: failure,
+    });
     // Tried again after the next backoff delay (a rejected image may verify later).
     await withContainerLock(ctx, id, async () => {
       const fresh = await ctx.records.read(id);

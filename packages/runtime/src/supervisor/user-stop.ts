@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // 05 §6: a user's `stop` disables restarts until the next `start`.
-import { withContainerLock, type ContainerRecord, type LifecycleContext } from '../container/index.js';
+import {
+  withContainerLock,
+  type ContainerRecord,
+  type LifecycleContext,
+} from '../container/index.js';
 
 /**
  * Marks a container stopped by its user before `stop` signals it, so the supervisor does not

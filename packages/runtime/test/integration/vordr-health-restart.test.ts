@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: Apache-2.0
+// Healthchecks, restart policies and the supervisor (05 §6) end to end: a real signed busybox
+// image, real runc and conmon, the real `vordr internal supervise` process. Every test has its
+// own store (a copy of the built one); afterAll kills the supervisors and removes every container,
+// mount and directory, also when a test fails.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { staticBusybox } from '../support/busybox-layout.js';
+import { VORDR_BIN, buildSignedImage, type Ran } from '../support/vordr-fixture.js';
+
+const busybox = staticBusybox();
+const ready =
+  process.getuid?.() === 0 &&
+  busybox !== undefined &&
+  spawnSync('runc', ['--version']).status === 0 &&
+  spawnSync('conmon', ['--version']).status === 0 &&
+  existsSync(VORDR_BIN);
+
+const IMAGE = 'vt/hello:1.0.0';
+/** The supervisors of these stores leave 1.5 s after nothing needs them. */
+const IDLE_MS = '1500';
+const DEADLINE_MS = 60_000;
+
+interface HealthJson {
+  status: string;
+  failingStreak: number;
+  log: { start: string; end: string; exitCode: number; output: string }[];
+}
+interface InspectJson {
+  id: string;
+  state: string;
+  status: string;
+  restartCount: number;
+  health?: HealthJson;
+}
+
+describe.skipIf(!ready)('vordr healthchecks and restart policies (runc + conmon)', () => {
+  let dir = '';
+  let built = '';
+  const stores: string[] = [];
+  let n = 0;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vordr-health-'));
+    built = join(dir, 'store');
+    buildSignedImage(dir, busybox!, 'vt/hello');
+  }, 120_000);
+
+  afterAll(() => {
+    for (const store of stores) cleanStore(store);
+    for (const line of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', line]);
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A fresh store holding the signed image (no containers, no supervisor). */
+  function newStore(): { v: (...args: string[]) => Ran; store: string } {
+    const store = join(dir, `store-${n++}`);
+    cpSync(built, store, { recursive: true });
+    rmSync(join(store, 'vordr'), { recursive: true, force: true });
+    stores.push(store);
+    return { store, v: (...args: string[]) => vordrIn(dir, store, ...args) };
+  }
+
+  function inspect(v: (...args: string[]) => Ran, ref: string): InspectJson {
+    const r = v('inspect', ref);
+    expect(r.status, r.stderr).toBe(0);
+    return (JSON.parse(r.stdout) as InspectJson[])[0]!;
+  }
+
+  it('a passing healthcheck makes the container healthy in ps and inspect', async () => {
+    const { v } = newStore();
+    const run = v(
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      'ok',
+      '--health-cmd',
+      'cat /etc/greeting',
+      '--health-interval',
+      '300ms',
+      IMAGE,
+      '/bin/sleep',
+      '1000',
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const id = run.stdout.trim();
+    await until(
+      'healthy in ps',
+      () => v('ps', '--filter', 'health=healthy', '-q').stdout.trim(),
+      (out) => id.startsWith(out) && out !== '',
+    );
+    expect(v('ps').stdout).toMatch(/Up .* \(healthy\)\s+ok/);
+    expect(v('ps', '--filter', 'health=unhealthy', '-q').stdout).toBe('');
+    const info = inspect(v, 'ok');
+    expect(info.health?.status).toBe('healthy');
+    expect(info.health?.log[0]).toMatchObject({ exitCode: 0, output: 'hello from vordr\n' });
+    const ps = JSON.parse(v('ps', '--format', 'json').stdout) as {
+      health: { status: string; failingStreak: number };
+    }[];
+    expect(ps[0]?.health).toEqual({ status: 'healthy', failingStreak: 0 });
+  });
+
+  it('a failing healthcheck turns unhealthy; --health-on-failure restart restarts it', async () => {
+    const { v } = newStore();
+    const sick = v(
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      'sick',
+      '--health-cmd',
+      'echo nope; exit 3',
+      '--health-interval',
+      '300ms',
+      '--health-retries',
+      '2',
+      IMAGE,
+      '/bin/sleep',
+      '1000',
+    );
+    expect(sick.status, sick.stderr).toBe(0);
+    await until(
+      'unhealthy',
+      () => v('ps', '--filter', 'health=unhealthy', '--format', 'json').stdout,
+      (out) => out.includes('"sick"'),
+    );
+    expect(v('ps').stdout).toMatch(/\(unhealthy\)\s+sick/);
+    const info = inspect(v, 'sick');
+    expect(info.health?.failingStreak).toBeGreaterThanOrEqual(2);
+    expect(info.health?.log.at(-1)).toMatchObject({ exitCode: 3, output: 'nope\n' });
+    expect(info.state).toBe('running');
+
+    const flaky = v(
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      'flaky',
+      '--health-cmd',
+      '["/bin/false"]',
+      '--health-interval',
+      '300ms',
+      '--health-retries',
+      '1',
+      '--health-on-failure',
+      'restart',
+      '--stop-timeout',
+      '1',
+      IMAGE,
+      '/bin/sleep',
+      '1000',
+    );
+    expect(flaky.status, flaky.stderr).toBe(0);
+    const restarted = await until(
+      'restarted by its healthcheck',
+      () => inspect(v, 'flaky'),
+      (i) => i.restartCount >= 1 && i.state === 'running',
+    );
+    expect(restarted.status).toMatch(/^Up /);
+  });
+
+  it('--restart on-failure:2 restarts a failing container twice, then it stays exited', async () => {
+    const { v, store } = newStore();
+    const run = v(
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      'fails',
+      '--restart',
+      'on-failure:2',
+      IMAGE,
+      '/bin/sh',
+      '-c',
+      'exit 1',
+    );
+    expect(run.status, run.stderr).toBe(0);
+    await until(
+      'two restarts',
+      () => inspect(v, 'fails'),
+      (i) => i.restartCount === 2 && i.state === 'exited',
+    );
+    // Nothing is left for the supervisor: it leaves after its idle time, the container stays.
+    await until(
+      'the supervisor leaves',
+      () => supervisorPid(store),
+      (pid) => pid === undefined,
+    );
+    const info = inspect(v, 'fails');
+    expect(info).toMatchObject({ state: 'exited', restartCount: 2 });
+    expect(info.status).toMatch(/^Exited \(1\)/);
+  });
+
+  it('--restart always: a user stop stays stopped, the next start restarts supervision', async () => {
+    const { v, store } = newStore();
+    const run = v(
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      'always',
+      '--restart',
+      'always',
+      IMAGE,
+      '/bin/sleep',
+      '1000',
+    );
+    expect(run.status, run.stderr).toBe(0);
+    await until(
+      'a supervisor',
+      () => supervisorPid(store),
+      (pid) => pid !== undefined,
+    );
+    expect(v('stop', '-t', '1', 'always').status).toBe(0);
+    await until(
+      'the supervisor leaves',
+      () => supervisorPid(store),
+      (pid) => pid === undefined,
+    );
+    expect(inspect(v, 'always')).toMatchObject({ state: 'exited', restartCount: 0 });
+
+    expect(v('start', 'always').status).toBe(0);
+    expect(inspect(v, 'always').state).toBe('running');
+    await until(
+      'a supervisor again',
+      () => supervisorPid(store),
+      (pid) => pid !== undefined,
+    );
+    // An exit the user did not ask for is restarted.
+    spawnSync('runc', [
+      '--root',
+      join(store, 'vordr/run/runc'),
+      'kill',
+      inspect(v, 'always').id,
+      'KILL',
+    ]);
+    await until(
+      'restarted',
+      () => inspect(v, 'always'),
+      (i) => i.restartCount === 1 && i.state === 'running',
+    );
+  });
+
+  it('a killed supervisor is replaced by the next vordr command and keeps checking', async () => {
+    const { v, store } = newStore();
+    const run = v(
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      'watched',
+      '--health-cmd',
+      'true',
+      '--health-interval',
+      '300ms',
+      IMAGE,
+      '/bin/sleep',
+      '1000',
+    );
+    expect(run.status, run.stderr).toBe(0);
+    await until(
+      'healthy',
+      () => inspect(v, 'watched').health?.status,
+      (s) => s === 'healthy',
+    );
+    const first = supervisorPid(store)!;
+    process.kill(first, 'SIGKILL');
+    await until(
+      'the supervisor is gone',
+      () => isAlive(first),
+      (alive) => !alive,
+    );
+    const killedAt = Date.now();
+
+    expect(v('ps').status).toBe(0);
+    const second = await until(
+      'a new supervisor',
+      () => supervisorPid(store),
+      (pid) => pid !== undefined,
+    );
+    expect(second).not.toBe(first);
+    await until(
+      'a healthcheck after the kill',
+      () => inspect(v, 'watched').health?.log ?? [],
+      (log) => log.some((entry) => Date.parse(entry.start) > killedAt),
+    );
+  });
+
+  it('bad --restart and --health-* values are USAGE and create nothing', () => {
+    const { v, store } = newStore();
+    for (const args of [
+      ['--restart', 'sometimes'],
+      ['--restart', 'on-failure:x'],
+      ['--health-cmd', 'true', '--health-interval', 'soon'],
+      ['--health-retries', '2'],
+      ['--restart', 'always', '--rm'],
+    ]) {
+      const r = v('run', '-d', '--network', 'none', ...args, IMAGE);
+      expect(r.status, args.join(' ')).toBe(125);
+      expect(r.stderr).toContain('Error [USAGE]');
+    }
+    const containers = join(store, 'vordr/containers');
+    expect(existsSync(containers) ? readdirSync(containers) : []).toEqual([]);
+  });
+});
+
+/** vordr with `--root store` and a short supervisor idle time. */
+function vordrIn(cwd: string, store: string, ...args: string[]): Ran {
+  const r = spawnSync(process.execPath, [VORDR_BIN, '--root', store, ...args], {
+    cwd,
+    env: { ...process.env, VC_ROOT: store, VORDR_SUPERVISOR_IDLE_MS: IDLE_MS },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Polls `probe` until `done` holds (or the deadline passes: then the last value is reported). */
+async function until<T>(what: string, probe: () => T, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + DEADLINE_MS;
+  for (;;) {
+    const value = probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
+    }
+    await delay(100);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\S+ \(.*\) [ZX]/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+/** The store's live supervisor, from `vordr/run/supervisor.pid`. */
+function supervisorPid(store: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(store, 'vordr/run/supervisor.pid'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+}
+
+/** Kills the store's supervisor(s), then removes every container (rm starts no supervisor). */
+function cleanStore(store: string): void {
+  for (const pid of supervisorsOf(store)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  const containers = join(store, 'vordr/containers');
+  const ids = existsSync(containers)
+    ? readdirSync(containers).filter((f) => /^[0-9a-f]{64}$/.test(f))
+    : [];
+  for (const id of ids) vordrIn('/', store, 'rm', '-f', id);
+  const runcRoot = join(store, 'vordr/run/runc');
+  if (existsSync(runcRoot)) {
+    const listed = spawnSync('runc', ['--root', runcRoot, 'list', '-q'], { encoding: 'utf8' });
+    for (const id of listed.stdout.split('\n').filter(Boolean)) {
+      spawnSync('runc', ['--root', runcRoot, 'delete', '--force', id]);
+    }
+  }
+}
+
+/** Every `vordr … internal supervise` process of this store (a pid file may lag behind). */
+function supervisorsOf(store: string): number[] {
+  const out: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const at = argv.indexOf('--root');
+      if (argv.includes('supervise') && at >= 0 && argv[at + 1] === store) out.push(Number(pid));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+function mountsUnder(dir: string): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((point) => dir !== '' && point.startsWith(dir));
+}
