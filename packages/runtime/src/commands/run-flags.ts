@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { VcError } from '@verified-container/shared';
 import { VERIFY_MODES, type VerifyMode } from '@verified-container/shared/verify';
-import { effectiveHealthcheck, type HealthcheckConfig } from '../health/index.js';
+import { effectiveHealthcheck, parseHealthFlags, type HealthcheckConfig } from '../health/index.js';
 import type { ProfileFlags } from '../profile/index.js';
 import type { RuntimeProfile } from '@verified-container/shared/generate';
 import { parseRestartPolicy, type RestartPolicy } from '../supervisor/restart-policy.js';
@@ -97,6 +97,7 @@ export function assertSupportedRunFlags(flags: RunFlags): void {
   if (refused.length > 0) {
     throw new VcError('UNSUPPORTED', `not supported: ${refused.join(', ')}`);
   }
+  checkSupervisionFlags(flags);
   if ((flags.publish ?? []).length > 0) {
     throw new VcError('PROFILE_CONFLICT', '-p needs a network; this container has --network none');
   }
@@ -193,15 +194,25 @@ export function runSupervision(
   flags: RunFlags,
   signed: RuntimeProfile['healthcheck'] | undefined,
 ): RunSupervision {
+  const restartPolicy = checkSupervisionFlags(flags);
   const healthcheck = effectiveHealthcheck(signed, flags);
+  return {
+    ...(healthcheck !== undefined ? { healthcheck } : {}),
+    ...(restartPolicy !== undefined && restartPolicy.name !== 'no' ? { restartPolicy } : {}),
+  };
+}
+
+/**
+ * The syntax of `--restart` and `--health-*` alone (no image needed), so a bad value is `USAGE`
+ * before anything is looked up; returns the restart policy.
+ */
+export function checkSupervisionFlags(flags: RunFlags): RestartPolicy | undefined {
+  parseHealthFlags(flags);
   const restartPolicy = flags.restart === undefined ? undefined : parseRestartPolicy(flags.restart);
   if (restartPolicy !== undefined && restartPolicy.name !== 'no' && flags.rm === true) {
     throw new VcError('USAGE', `--restart ${flags.restart} conflicts with --rm`, {
       hint: 'a container removed on exit cannot be restarted; drop one of them',
     });
   }
-  return {
-    ...(healthcheck !== undefined ? { healthcheck } : {}),
-    ...(restartPolicy !== undefined && restartPolicy.name !== 'no' ? { restartPolicy } : {}),
-  };
+  return restartPolicy;
 }

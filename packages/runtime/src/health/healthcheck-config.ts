@@ -56,11 +56,11 @@ export function parseHealthCmd(text: string): string[] {
         hint: 'a JSON array of strings (exec form), or a shell command line',
       });
     }
-    const argv = value as string[];
+    const argv: readonly string[] = value;
     if (argv[0] === 'CMD-SHELL' && argv.length === 2) return ['/bin/sh', '-c', argv[1]!];
     const exec = argv[0] === 'CMD' ? argv.slice(1) : argv;
     if (exec.length === 0) throw new VcError('USAGE', '--health-cmd names no command');
-    return exec;
+    return [...exec];
   }
   return ['/bin/sh', '-c', text];
 }
@@ -125,6 +125,51 @@ function signedHealthcheck(
   };
 }
 
+/** The `--health-*` flags, checked: each present field parsed. */
+export interface ParsedHealthFlags {
+  readonly disabled: boolean;
+  readonly test?: readonly string[];
+  readonly intervalMs?: number;
+  readonly timeoutMs?: number;
+  readonly retries?: number;
+  readonly startPeriodMs?: number;
+  readonly onFailure?: HealthOnFailure;
+}
+
+/**
+ * Parses the `--health-*` flags on their own (no image needed): a bad value, or
+ * `--no-healthcheck` with another `--health-*` flag, is `USAGE`.
+ */
+export function parseHealthFlags(flags: HealthFlags): ParsedHealthFlags {
+  const parsed: ParsedHealthFlags = {
+    disabled: flags.healthcheck === false,
+    ...(flags.healthCmd !== undefined ? { test: parseHealthCmd(flags.healthCmd) } : {}),
+    ...(flags.healthInterval !== undefined
+      ? { intervalMs: parseHealthDuration(flags.healthInterval, '--health-interval', false) }
+      : {}),
+    ...(flags.healthTimeout !== undefined
+      ? { timeoutMs: parseHealthDuration(flags.healthTimeout, '--health-timeout', false) }
+      : {}),
+    ...(flags.healthRetries !== undefined ? { retries: parseRetries(flags.healthRetries) } : {}),
+    ...(flags.healthStartPeriod !== undefined
+      ? {
+          startPeriodMs: parseHealthDuration(
+            flags.healthStartPeriod,
+            '--health-start-period',
+            true,
+          ),
+        }
+      : {}),
+    ...(flags.healthOnFailure !== undefined
+      ? { onFailure: parseOnFailure(flags.healthOnFailure) }
+      : {}),
+  };
+  if (parsed.disabled && Object.keys(parsed).length > 1) {
+    throw new VcError('USAGE', '--no-healthcheck conflicts with the other --health-* flags');
+  }
+  return parsed;
+}
+
 /**
  * The container's healthcheck: the flags over the image's signed one, field by field;
  * `--no-healthcheck` removes it. Undefined: no healthcheck. Bad flags, or `--health-*` tuning
@@ -134,22 +179,12 @@ export function effectiveHealthcheck(
   signed: RuntimeProfile['healthcheck'] | undefined,
   flags: HealthFlags,
 ): HealthcheckConfig | undefined {
-  const tuning =
-    flags.healthInterval !== undefined ||
-    flags.healthTimeout !== undefined ||
-    flags.healthRetries !== undefined ||
-    flags.healthStartPeriod !== undefined ||
-    flags.healthOnFailure !== undefined;
-  if (flags.healthcheck === false) {
-    if (flags.healthCmd !== undefined || tuning) {
-      throw new VcError('USAGE', '--no-healthcheck conflicts with the other --health-* flags');
-    }
-    return undefined;
-  }
+  const parsed = parseHealthFlags(flags);
+  if (parsed.disabled) return undefined;
   const base = signed === undefined ? undefined : signedHealthcheck(signed);
-  const test = flags.healthCmd !== undefined ? parseHealthCmd(flags.healthCmd) : base?.test;
+  const test = parsed.test ?? base?.test;
   if (test === undefined) {
-    if (tuning) {
+    if (Object.keys(parsed).length > 1) {
       throw new VcError('USAGE', 'the --health-* flags need a healthcheck', {
         hint: 'add --health-cmd (the image defines none)',
       });
@@ -158,22 +193,10 @@ export function effectiveHealthcheck(
   }
   return {
     test,
-    intervalMs:
-      flags.healthInterval !== undefined
-        ? parseHealthDuration(flags.healthInterval, '--health-interval', false)
-        : (base?.intervalMs ?? DEFAULT_HEALTH_INTERVAL_MS),
-    timeoutMs:
-      flags.healthTimeout !== undefined
-        ? parseHealthDuration(flags.healthTimeout, '--health-timeout', false)
-        : (base?.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS),
-    retries:
-      flags.healthRetries !== undefined
-        ? parseRetries(flags.healthRetries)
-        : (base?.retries ?? DEFAULT_HEALTH_RETRIES),
-    startPeriodMs:
-      flags.healthStartPeriod !== undefined
-        ? parseHealthDuration(flags.healthStartPeriod, '--health-start-period', true)
-        : (base?.startPeriodMs ?? DEFAULT_HEALTH_START_PERIOD_MS),
-    onFailure: flags.healthOnFailure !== undefined ? parseOnFailure(flags.healthOnFailure) : 'none',
+    intervalMs: parsed.intervalMs ?? base?.intervalMs ?? DEFAULT_HEALTH_INTERVAL_MS,
+    timeoutMs: parsed.timeoutMs ?? base?.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
+    retries: parsed.retries ?? base?.retries ?? DEFAULT_HEALTH_RETRIES,
+    startPeriodMs: parsed.startPeriodMs ?? base?.startPeriodMs ?? DEFAULT_HEALTH_START_PERIOD_MS,
+    onFailure: parsed.onFailure ?? 'none',
   };
 }

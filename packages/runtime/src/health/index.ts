@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Healthchecks (05 §6): the configuration, the state machine and one run in the container.
-export type { HealthFlags, HealthOnFailure, HealthcheckConfig } from './healthcheck-config.js';
+export type {
+  HealthFlags,
+  HealthOnFailure,
+  HealthcheckConfig,
+  ParsedHealthFlags,
+} from './healthcheck-config.js';
 export {
   DEFAULT_HEALTH_INTERVAL_MS,
   DEFAULT_HEALTH_RETRIES,
@@ -10,6 +15,7 @@ export {
   effectiveHealthcheck,
   parseHealthCmd,
   parseHealthDuration,
+  parseHealthFlags,
 } from './healthcheck-config.js';
 export type { HealthResult, HealthState, HealthStatus } from './health-state.js';
 export {

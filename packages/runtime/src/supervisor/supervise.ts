@@ -331,7 +331,7 @@ class Supervisor {
         });
       }
     } catch (err) {
-      failure = err instanceof VcError ? err.code : 'INTERNAL';
+      failure = err instanceof VcError ? String(err.code) : 'INTERNAL';
       ctx.logger.warn({ err, id }, 'supervisor: restart failed');
     }
     if (started !== undefined) {
