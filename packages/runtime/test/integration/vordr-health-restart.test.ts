@@ -4,13 +4,28 @@
 // own store (a copy of the built one); afterAll kills the supervisors and removes every container,
 // mount and directory, also when a test fails.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { staticBusybox } from '../support/busybox-layout.js';
-import { VORDR_BIN, buildSignedImage, type Ran } from '../support/vordr-fixture.js';
+import { KEYHOLDERS, setUpSignedImageSync, type SyncCliRunner } from '@verified-container/testkit';
+import { staticBusybox, writeBusyboxLayout } from '../support/busybox-layout.js';
+import {
+  VORDR_BIN,
+  buildSignedImage,
+  cerroTorre,
+  helloManifest,
+  type Ran,
+} from '../support/vordr-fixture.js';
 
 const busybox = staticBusybox();
 const ready =
@@ -54,7 +69,7 @@ describe.skipIf(!ready)('vordr healthchecks and restart policies (runc + conmon)
     for (const store of stores) cleanStore(store);
     for (const line of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', line]);
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   /** A fresh store holding the signed image (no containers, no supervisor). */
   function newStore(): { v: (...args: string[]) => Ran; store: string } {
@@ -297,6 +312,162 @@ describe.skipIf(!ready)('vordr healthchecks and restart policies (runc + conmon)
     );
   });
 
+  it('a running healthcheck is an exec session check accepts; a slow one times out', async () => {
+    const { v, store } = newStore();
+    const slow = v(
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      'slow',
+      '--health-cmd',
+      'sleep 5',
+      '--health-interval',
+      '300ms',
+      IMAGE,
+      '/bin/sleep',
+      '1000',
+    );
+    expect(slow.status, slow.stderr).toBe(0);
+    const sessions = join(store, 'vordr/containers', slow.stdout.trim(), 'exec-sessions');
+    await until(
+      'a healthcheck in flight',
+      () => (existsSync(sessions) ? readdirSync(sessions) : []),
+      (files) => files.length > 0,
+    );
+    const check = v('check', '--json', 'slow');
+    const report = JSON.parse(check.stdout) as { checks: { name: string; status: string }[] };
+    expect(report.checks.find((c) => c.name === 'process-tree')?.status, check.stdout).toBe('pass');
+
+    const late = v(
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      'late',
+      '--health-cmd',
+      'sleep 5',
+      '--health-timeout',
+      '300ms',
+      '--health-interval',
+      '300ms',
+      '--health-retries',
+      '1',
+      IMAGE,
+      '/bin/sleep',
+      '1000',
+    );
+    expect(late.status, late.stderr).toBe(0);
+    const info = await until(
+      'unhealthy by timeout',
+      () => inspect(v, 'late'),
+      (i) => i.health?.status === 'unhealthy',
+    );
+    expect(info.health?.log[0]?.exitCode).toBe(-1);
+    expect(info.health?.log[0]?.output).toContain('timeout');
+  });
+
+  it('after a host boot (another boot-id) an always container is started again', async () => {
+    const { v, store } = newStore();
+    const run = v(
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      'boot',
+      '--restart',
+      'always',
+      '--stop-timeout',
+      '1',
+      IMAGE,
+      '/bin/sleep',
+      '1000',
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const first = (await until(
+      'a supervisor',
+      () => supervisorPid(store),
+      (pid) => pid !== undefined,
+    ))!;
+    const bootFile = join(store, 'vordr/run/boot-id');
+    await until(
+      'boot-id written',
+      () => existsSync(bootFile),
+      (yes) => yes,
+    );
+    process.kill(first, 'SIGKILL');
+    await until(
+      'the supervisor is gone',
+      () => isAlive(first),
+      (alive) => !alive,
+    );
+    writeFileSync(bootFile, '00000000-0000-0000-0000-000000000000\n');
+
+    expect(v('ps').status).toBe(0);
+    const info = await until(
+      'started again',
+      () => inspect(v, 'boot'),
+      (i) => i.restartCount === 1 && i.state === 'running',
+    );
+    expect(info.status).toMatch(/^Up /);
+    expect(readFileSync(bootFile, 'utf8').trim()).toBe(
+      readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(),
+    );
+  });
+
+  it("runs the image's signed [runtime.healthcheck]; --no-healthcheck turns it off", async () => {
+    const sub = mkdtempSync(join(dir, 'signed-hc-'));
+    const store = join(sub, 'store');
+    stores.push(store);
+    buildImage(
+      sub,
+      busybox!,
+      'vt/probe',
+      `[runtime.healthcheck]
+command = ["/bin/cat", "/etc/greeting"]
+interval = "300ms"
+retries = 2
+`,
+    );
+    const v = (...args: string[]) => vordrIn(sub, store, ...args);
+    const run = v(
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      'probe',
+      'vt/probe:1.0.0',
+      '/bin/sleep',
+      '1000',
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const info = await until(
+      'healthy from the signed healthcheck',
+      () => inspect(v, 'probe'),
+      (i) => i.health?.status === 'healthy',
+    );
+    expect(info.health?.log[0]?.output).toBe('hello from vordr\n');
+    const off = v(
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--no-healthcheck',
+      '--name',
+      'off',
+      'vt/probe:1.0.0',
+      '/bin/sleep',
+      '1000',
+    );
+    expect(off.status, off.stderr).toBe(0);
+    expect(v('ps', '--filter', 'health=none', '--format', 'json').stdout).toContain('"off"');
+    expect(inspect(v, 'off').health).toBeUndefined();
+  }, 120_000);
+
   it('bad --restart and --health-* values are USAGE and create nothing', () => {
     const { v, store } = newStore();
     for (const args of [
@@ -403,4 +574,30 @@ function mountsUnder(dir: string): string[] {
     .split('\n')
     .map((line) => line.split(' ')[4] ?? '')
     .filter((point) => dir !== '' && point.startsWith(dir));
+}
+
+/**
+ * Builds `name:1.0.0` into `dir/store` like the fixture's image (the greeting, the same
+ * confinement), with `runtime` tables added after `[runtime]`.
+ */
+function buildImage(dir: string, busybox: string, name: string, runtime: string): void {
+  const store = join(dir, 'store');
+  writeBusyboxLayout(join(dir, 'base'), busybox, 'busybox');
+  const manifest = helloManifest(name).replace(
+    '\n[security.capabilities]',
+    `\n${runtime}\n[security.capabilities]`,
+  );
+  const run: SyncCliRunner = (args) => {
+    const r = cerroTorre(dir, store, ...args);
+    return { exitCode: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+  setUpSignedImageSync(run, {
+    dir,
+    manifest,
+    keygen: ['m1', 'm2'],
+    dropPrivateKeys: {
+      keysDir: join(store, 'keys'),
+      ids: KEYHOLDERS.filter((id) => id !== 'm1' && id !== 'm2'),
+    },
+  });
 }
