@@ -266,6 +266,43 @@ describe.skipIf(!ready)('vordr healthchecks and restart policies (runc + conmon)
     );
   });
 
+  it('a container that keeps failing is Restarting (1); a stop ends the loop', async () => {
+    const { v, store } = newStore();
+    const run = v(
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      'loop',
+      '--restart',
+      'always',
+      IMAGE,
+      '/bin/sh',
+      '-c',
+      'exit 1',
+    );
+    expect(run.status, run.stderr).toBe(0);
+    // The delay doubles from 100 ms: after a few restarts it waits long enough to be seen.
+    await until(
+      'restarting',
+      () => JSON.parse(v('ps', '--format', 'json').stdout) as { state: string; status: string }[],
+      (list) =>
+        list.some((c) => c.state === 'restarting' && c.status.startsWith('Restarting (1) ')),
+    );
+    expect(v('stop', 'loop').status).toBe(0);
+    await until(
+      'the supervisor leaves',
+      () => supervisorPid(store),
+      (pid) => pid === undefined,
+    );
+    const stopped = inspect(v, 'loop');
+    expect(stopped.state).toBe('exited');
+    expect(stopped.restartCount).toBeGreaterThanOrEqual(1);
+    expect(v('rm', 'loop').status).toBe(0);
+    expect(v('ps', '-a', '-q').stdout).toBe('');
+  });
+
   it('a killed supervisor is replaced by the next vordr command and keeps checking', async () => {
     const { v, store } = newStore();
     const run = v(
