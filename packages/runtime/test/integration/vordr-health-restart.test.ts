@@ -266,6 +266,47 @@ describe.skipIf(!ready)('vordr healthchecks and restart policies (runc + conmon)
     );
   });
 
+  it('--health-on-failure stop stops an unhealthy container for good, despite --restart always', async () => {
+    const { v, store } = newStore();
+    const run = v(
+      'run',
+      '-d',
+      '--network',
+      'none',
+      '--name',
+      'halt',
+      '--restart',
+      'always',
+      '--stop-timeout',
+      '1',
+      '--health-cmd',
+      'exit 1',
+      '--health-interval',
+      '300ms',
+      '--health-retries',
+      '1',
+      '--health-on-failure',
+      'stop',
+      IMAGE,
+      '/bin/sleep',
+      '1000',
+    );
+    expect(run.status, run.stderr).toBe(0);
+    await until(
+      'stopped',
+      () => inspect(v, 'halt').state,
+      (state) => state === 'exited',
+    );
+    await until(
+      'the supervisor leaves',
+      () => supervisorPid(store),
+      (pid) => pid === undefined,
+    );
+    const info = inspect(v, 'halt');
+    expect(info).toMatchObject({ state: 'exited', restartCount: 0 });
+    expect(info.health?.status).toBe('unhealthy');
+  });
+
   it('a container that keeps failing is Restarting (1); a stop ends the loop', async () => {
     const { v, store } = newStore();
     const run = v(
