@@ -103,7 +103,6 @@ export function createFromRunFlags(
     flags.requireVulnDb,
     flags.online,
     flags.pull,
-    flags.healthCmd,
     flags.interactive,
     flags.tty,
     flags.privileged,
@@ -142,6 +141,13 @@ export function createFromRunFlags(
     'verifyMode',
     'cache',
     'offline',
+    'healthCmd',
+    'healthInterval',
+    'healthTimeout',
+    'healthRetries',
+    'healthStartPeriod',
+    'healthOnFailure',
+    'healthcheck',
     'json',
     'quiet',
     'root',
@@ -206,6 +212,36 @@ export function createFromRunFlags(
     if (eq <= 0) return undefined;
     ulimits[u.slice(0, eq)] = u.slice(eq + 1);
   }
+  let healthcheck: Record<string, unknown> | undefined;
+  if (flags.healthcheck === false) {
+    if (flags.healthCmd !== undefined) return undefined;
+    healthcheck = { disable: true };
+  } else {
+    let test: string[] | undefined;
+    if (flags.healthCmd !== undefined) {
+      if (flags.healthCmd.trimStart().startsWith('[')) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(flags.healthCmd);
+        } catch {
+          return undefined;
+        }
+        if (!Array.isArray(parsed) || !parsed.every((w) => typeof w === 'string')) return undefined;
+        test = ['CMD', ...parsed];
+      } else {
+        test = ['CMD-SHELL', flags.healthCmd];
+      }
+    }
+    const h = {
+      ...(test !== undefined ? { test } : {}),
+      ...(flags.healthInterval !== undefined ? { interval: flags.healthInterval } : {}),
+      ...(flags.healthTimeout !== undefined ? { timeout: flags.healthTimeout } : {}),
+      ...(flags.healthRetries !== undefined ? { retries: flags.healthRetries } : {}),
+      ...(flags.healthStartPeriod !== undefined ? { startPeriod: flags.healthStartPeriod } : {}),
+      ...(flags.healthOnFailure !== undefined ? { onFailure: flags.healthOnFailure } : {}),
+    };
+    if (Object.keys(h).length > 0) healthcheck = h;
+  }
   let entrypoint: string[] | undefined;
   if (flags.entrypoint !== undefined) {
     if (flags.entrypoint === '') entrypoint = [];
@@ -236,6 +272,7 @@ export function createFromRunFlags(
     ...(flags.ulimit !== undefined ? { ulimits } : {}),
     ...(stopTimeout !== undefined ? { stopTimeout } : {}),
     ...(flags.restart !== undefined ? { restart: flags.restart } : {}),
+    ...(healthcheck !== undefined ? { healthcheck } : {}),
     ...(flags.verifyMode !== undefined ? { verifyMode: flags.verifyMode } : {}),
     ...(flags.rm === true ? { remove: true } : {}),
   };

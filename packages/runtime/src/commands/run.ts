@@ -59,8 +59,17 @@ export function makeRunCommand(deps: CliDeps, box: ResultBox): Command {
     .option('--cpus <x>', 'CPU quota in CPUs')
     .option('--ulimit <name=soft[:hard]>', 'an rlimit (repeatable)', collect)
     .option('--stop-timeout <s>', 'seconds between the stop signal and SIGKILL (default 10)')
-    .option('--health-cmd <cmd>', 'healthcheck command')
-    .option('--restart <policy>', 'restart policy (no)')
+    .option(
+      '--health-cmd <cmd>',
+      'healthcheck command (a string runs in /bin/sh; JSON array: exec)',
+    )
+    .option('--health-interval <d>', 'time between healthchecks (default 30s)')
+    .option('--health-timeout <d>', 'a healthcheck running longer fails (default 30s)')
+    .option('--health-retries <n>', 'failures in a row that make it unhealthy (default 3)')
+    .option('--health-start-period <d>', 'failures in this time after start do not count (0s)')
+    .option('--health-on-failure <action>', 'when unhealthy: none (default), kill, restart, stop')
+    .option('--no-healthcheck', "disable the image's healthcheck")
+    .option('--restart <policy>', 'no (default), on-failure[:N], always, unless-stopped')
     .option('--pull <policy>', 'missing, always or never (registry references only)')
     .option('--verify-mode <mode>', 'strict (default), permissive or audit')
     .option('--trust-store <file>', 'the trust store')

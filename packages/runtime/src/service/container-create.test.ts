@@ -52,6 +52,32 @@ describe('ContainerCreate → run request', () => {
     });
   });
 
+  it('maps the healthcheck onto the --health-* flags', () => {
+    expect(
+      runRequestFromCreate({
+        image: 'a',
+        healthcheck: { test: ['CMD-SHELL', 'wget -q localhost'], interval: '5s', retries: 2 },
+      }).flags,
+    ).toMatchObject({ healthCmd: 'wget -q localhost', healthInterval: '5s', healthRetries: '2' });
+    expect(
+      runRequestFromCreate({ image: 'a', healthcheck: { test: ['CMD', '/bin/true'] } }).flags
+        .healthCmd,
+    ).toBe('["/bin/true"]');
+    expect(
+      runRequestFromCreate({ image: 'a', healthcheck: { disable: true } }).flags.healthcheck,
+    ).toBe(false);
+    const body = createFromRunFlags(
+      { healthCmd: 'true', healthTimeout: '3s', healthcheck: true },
+      'a',
+      [],
+      {},
+    );
+    expect(runRequestFromCreate(body).flags).toMatchObject({
+      healthCmd: 'true',
+      healthTimeout: '3s',
+    });
+  });
+
   it('refuses unknown fields, a missing image and bad shapes with VALIDATION_FAILED', () => {
     for (const body of [
       { image: 'a', colour: 'red' },

@@ -222,17 +222,19 @@ function healthFlags(
   flags: RunFlags & Record<string, unknown>,
 ): void {
   if (health['disable'] === true) {
-    flags['noHealthcheck'] = true;
+    flags.healthcheck = false;
     return;
   }
   const test = health['test'];
-  if (!isStringArray(test) || test.length === 0)
-    invalid('healthcheck.test must be a non-empty array of strings', 'healthcheck');
-  const words = test;
-  flags.healthCmd =
-    words[0] === 'CMD-SHELL'
-      ? words.slice(1).join(' ')
-      : JSON.stringify(words[0] === 'CMD' ? words.slice(1) : words);
+  if (test !== undefined) {
+    if (!isStringArray(test) || test.length === 0) {
+      invalid('healthcheck.test must be a non-empty array of strings', 'healthcheck');
+    }
+    flags.healthCmd =
+      test[0] === 'CMD-SHELL'
+        ? test.slice(1).join(' ')
+        : JSON.stringify(test[0] === 'CMD' ? test.slice(1) : test);
+  }
   for (const key of ['interval', 'timeout', 'retries', 'startPeriod', 'onFailure']) {
     const value = health[key];
     if (value !== undefined) {

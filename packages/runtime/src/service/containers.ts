@@ -23,6 +23,8 @@ import { verifyStoreImage, type ImageVerification } from '../verification/index.
 import { matchesFilters } from '../commands/ps.js';
 import { findContainer, volumePortFor } from '../commands/support.js';
 import { stopContainer } from '../commands/stop.js';
+import { ensureSupervisorFor } from '../supervisor/supervisor-process.js';
+import { resetRestartState } from '../supervisor/user-stop.js';
 
 /** The verify mode a container was run with, from its recorded decision. */
 export function modeOfDecision(
@@ -40,7 +42,7 @@ export function containerObject(record: ContainerRecord, nowMs: number) {
     ...record,
     status: statusText(record, nowMs),
     health: null,
-    restartCount: 0,
+    restartCount: record.restartCount ?? 0,
     ports: [],
     networks: {},
     verification: { decision: record.decision, mode: modeOfDecision(record.decision) },
@@ -66,6 +68,8 @@ export async function listContainers(
   const records = (
     await Promise.all((await ctx.records.list()).map((r) => settled(ctx, r)))
   ).filter((r): r is ContainerRecord => r !== undefined);
+  // A supervisor that died is replaced by the next command that sees its work (05 §13).
+  await ensureSupervisorFor(ctx, records);
   return records
     .filter((r) => opts.all || r.state === 'running' || r.state === 'restarting')
     .filter((r) => matchesFilters(r, opts.filters))
@@ -125,7 +129,7 @@ export async function startByRef(
   if (stopGrace !== undefined) {
     await stopContainer(ctx, record.id, stopGrace ?? undefined);
     record = await findContainer(ctx, record.id);
-  } else if (record.state === 'running') {
+  } else if (record.state === 'running' || record.state === 'restarting') {
     return { kind: 'started', record, alreadyRunning: true };
   }
   if (record.state === 'dead' || record.state === 'removing') {
@@ -144,9 +148,12 @@ export async function startByRef(
   });
   if (verification.result.decision === 'REJECT') return { kind: 'rejected', record, verification };
   const current = record;
+  resetRestartState(current);
   const started = await withContainerLock(ctx, record.id, () =>
     startContainer(ctx, current, { layers: image.layers, selinuxEnabled: host.selinuxEnabled }),
   );
+  // 05 §4.7: the supervisor runs its healthcheck and restart policy.
+  await ensureSupervisorFor(ctx, [started]);
   return { kind: 'started', record: started, alreadyRunning: false };
 }
 
@@ -161,7 +168,7 @@ export async function removeByRef(
 ): Promise<boolean> {
   let id: string;
   try {
-    id = (await findContainer(ctx, ref)).id;
+    id = (await findContainer(ctx, ref, { superviseAfter: false })).id;
   } catch (err) {
     if (opts.force && err instanceof VcError && err.code === 'CONTAINER_NOT_FOUND') return false;
     throw err;

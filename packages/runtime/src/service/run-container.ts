@@ -28,9 +28,12 @@ import {
   parsePositiveInt,
   parseVerifyMode,
   profileFlags,
+  runSupervision,
   runVariables,
   type RunFlags,
 } from '../commands/run-flags.js';
+import { signedProfileFromLabels } from '../profile/index.js';
+import { ensureSupervisorFor } from '../supervisor/supervisor-process.js';
 import { parseSeconds, volumePortFor } from '../commands/support.js';
 
 /**
@@ -126,6 +129,10 @@ export async function runContainer(
       : {}),
     labels: parseLabels(flags.label),
   });
+  const supervision = runSupervision(
+    flags,
+    signedProfileFromLabels(storeImage.config.config.labels).runtime.healthcheck,
+  );
   for (const d of plan.deviations) {
     say(`! deviation: ${d.setting}: manifest ${d.manifest}, effective ${d.effective}\n`);
   }
@@ -133,7 +140,9 @@ export async function runContainer(
   // 4.4–4.7
   const volumes = volumePortFor(ctx);
   const record = await createContainer(ctx, plan, host, volumes);
+  Object.assign(record, supervision);
   if (request.start === false) {
+    await withContainerLock(ctx, record.id, () => ctx.records.write(record));
     return { kind: 'container', record, image: storeImage, verification };
   }
   let started: ContainerRecord;
@@ -151,6 +160,8 @@ export async function runContainer(
     throw err;
   }
   for (const check of started.checks) say(renderCheck(check));
+  // 05 §4.7: the supervisor runs the healthcheck and the restart policy.
+  await ensureSupervisorFor(ctx, [started]);
   return { kind: 'container', record: started, image: storeImage, verification };
 }
 
