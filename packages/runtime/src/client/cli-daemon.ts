@@ -21,21 +21,13 @@ export function daemonFor(deps: CliDeps, flags: GlobalFlags): Promise<DaemonClie
 }
 
 /** The fields the Container object adds to the stored record (05 §12.2). */
-const OBJECT_ONLY = [
-  'status',
-  'health',
-  'restartCount',
-  'ports',
-  'networks',
-  'verification',
-  'backend',
-  'run',
-];
+const OBJECT_ONLY = ['status', 'ports', 'networks', 'verification', 'backend', 'run'];
 
 /** A Container object of the API back as the record the CLI formats from. */
 export function recordOf(object: Record<string, unknown>): ContainerRecord {
   const record: Record<string, unknown> = { ...object };
   for (const key of OBJECT_ONLY) delete record[key];
+  if (record['health'] === null) delete record['health'];
   return record as unknown as ContainerRecord;
 }
 

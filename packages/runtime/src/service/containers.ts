@@ -41,7 +41,8 @@ export function containerObject(record: ContainerRecord, nowMs: number) {
   return {
     ...record,
     status: statusText(record, nowMs),
-    health: null,
+    // The record's health (status, failing streak, last results) while it has a healthcheck.
+    health: record.health ?? null,
     restartCount: record.restartCount ?? 0,
     ports: [],
     networks: {},

@@ -279,6 +279,11 @@ describe.skipIf(!ready)('vordr daemon (HTTP API on a unix socket)', () => {
     expect((await api(socket, 'GET', '/v1/containers?all=1')).body.containers).toEqual([]);
     expect(mountsUnder(store)).toEqual([]);
     expect(ids.flatMap(cgroupsOf)).toEqual([]);
+    // conmon's exit command (`internal cleanup`, detached) may still be finishing: poll, ≤ 15 s.
+    const deadline = Date.now() + 15_000;
+    while (ids.flatMap(processesMentioning).length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     expect(ids.flatMap(processesMentioning)).toEqual([]);
   }, 600_000);
 });
