@@ -35,14 +35,13 @@ export function modeOfDecision(
 
 /**
  * The Container object of 05 §12.2. The stored record's own fields come along (the CLI's `ps`
- * and `inspect` format from them, so output is the same through the daemon).
+ * and `inspect` format from them, so output is the same through the daemon); `health` is the
+ * record's, present while the container has a healthcheck.
  */
 export function containerObject(record: ContainerRecord, nowMs: number) {
   return {
     ...record,
     status: statusText(record, nowMs),
-    // The record's health (status, failing streak, last results) while it has a healthcheck.
-    health: record.health ?? null,
     restartCount: record.restartCount ?? 0,
     ports: [],
     networks: {},
