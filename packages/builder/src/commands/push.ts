@@ -9,6 +9,7 @@ import type { CliDeps, CommandResult } from '../cli/deps.js';
 import { jsonLine, plural } from '../cli/output.js';
 import { pathExists, readInputFile } from '../io/files.js';
 import {
+  BUILDER_REGISTRY_CLIENT,
   defaultDestinations,
   parseDestinations,
   pushImage,
@@ -116,6 +117,7 @@ async function runPush(
   const result = await pushImage(
     { store, image, destinations, bundle },
     {
+      ...BUILDER_REGISTRY_CLIENT,
       env: deps.env,
       homeDir: deps.homeDir,
       logger,

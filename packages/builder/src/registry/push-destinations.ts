@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { VcError } from '@verified-container/shared';
 import { parseManifest, type Manifest } from '@verified-container/shared/manifest';
 import { readInputFile } from '../io/files.js';
-import { parseRegistryReference, type RegistryReference } from './reference.js';
+import { parseRegistryReference, type RegistryReference } from '@verified-container/host/registry';
 
 const USAGE_HINT =
   'name a destination, e.g. cerro-torre push example/hello:1.0 localhost:5000/example/hello:1.0, ' +

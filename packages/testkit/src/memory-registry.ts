@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Test helpers of the registry client: recorded responses, a transport that plays them, and an
-// in-memory registry speaking enough of the distribution API for push and pull. Not exported
-// from the package (the build excludes test-support.ts).
+// Fakes of the registry client's HTTP transport: recorded responses, a transport that plays them,
+// and an in-memory registry speaking enough of the distribution API for push and pull.
 import { createHash, randomUUID } from 'node:crypto';
-import type { HttpRequest, HttpResponse, HttpTransport } from './http-transport.js';
+import type { HttpRequest, HttpResponse, HttpTransport } from '@verified-container/host/registry';
 
 /** A response as recorded: status, headers, body. */
 export function recorded(

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Logger } from '@verified-container/shared';
-import { readRegistryCredentials, type AuthFileEnv } from './auth-file.js';
+import { readRegistryCredentials, type AuthFileEnv, type Credentials } from './auth-file.js';
 import type { HttpTransport } from './http-transport.js';
 import type { RegistryReference } from './reference.js';
 import { RegistryClient } from './registry-client.js';
@@ -12,6 +12,12 @@ export interface RegistryDeps extends AuthFileEnv {
   readonly logger?: Logger;
   /** Plain http for every host (`--insecure`); loopback hosts always use it. */
   readonly insecure?: boolean;
+  /** The error code of content that does not match its digest (the client's `mismatchCode`). */
+  readonly mismatchCode: string;
+  /** `cerro-torre`, `vordr`. */
+  readonly userAgent?: string;
+  /** Credentials given on the command line (`--creds`): the auth files are then not read. */
+  readonly credentials?: Credentials;
 }
 
 /** A client for the reference's registry, with the credentials the auth files hold for it. */
@@ -19,9 +25,12 @@ export async function openRegistryClient(
   ref: Pick<RegistryReference, 'host' | 'repository'>,
   deps: RegistryDeps,
 ): Promise<RegistryClient> {
-  const credentials = await readRegistryCredentials(deps, ref.host, ref.repository);
+  const credentials =
+    deps.credentials ?? (await readRegistryCredentials(deps, ref.host, ref.repository));
   return new RegistryClient({
     host: ref.host,
+    mismatchCode: deps.mismatchCode,
+    ...(deps.userAgent !== undefined ? { userAgent: deps.userAgent } : {}),
     ...(deps.insecure === true ? { insecure: true } : {}),
     ...(deps.transport !== undefined ? { transport: deps.transport } : {}),
     ...(credentials !== undefined ? { credentials } : {}),
