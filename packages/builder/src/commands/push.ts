@@ -11,6 +11,7 @@ import { pathExists, readInputFile } from '../io/files.js';
 import {
   BUILDER_REGISTRY_CLIENT,
   defaultDestinations,
+  openRegistryClient,
   parseDestinations,
   pushImage,
   readBundleManifest,
@@ -117,13 +118,16 @@ async function runPush(
   const result = await pushImage(
     { store, image, destinations, bundle },
     {
-      ...BUILDER_REGISTRY_CLIENT,
-      env: deps.env,
-      homeDir: deps.homeDir,
-      logger,
       progress: new LineProgress(write),
-      ...(flags.insecure === true ? { insecure: true } : {}),
-      ...(deps.transport !== undefined ? { transport: deps.transport } : {}),
+      openClient: (ref) =>
+        openRegistryClient(ref, {
+          ...BUILDER_REGISTRY_CLIENT,
+          env: deps.env,
+          homeDir: deps.homeDir,
+          logger,
+          ...(flags.insecure === true ? { insecure: true } : {}),
+          ...(deps.transport !== undefined ? { transport: deps.transport } : {}),
+        }),
     },
   );
   const summary = renderPushSummary(result);

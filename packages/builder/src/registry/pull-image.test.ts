@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OciLayoutStore } from '../store/oci-layout-store.js';
-import { DOCKER_MANIFEST_LIST_MEDIA_TYPE, DOCKER_MANIFEST_MEDIA_TYPE } from '@verified-container/shared/oci';
+import {
+  DOCKER_MANIFEST_LIST_MEDIA_TYPE,
+  DOCKER_MANIFEST_MEDIA_TYPE,
+} from '@verified-container/shared/oci';
 import { pullImage } from './pull-image.js';
 import { RegistryClient } from '@verified-container/host/registry';
 import { MemoryRegistry } from '@verified-container/testkit';

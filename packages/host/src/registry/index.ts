@@ -23,6 +23,7 @@ export {
   bundleLayerOf,
   parseArtifactManifest,
 } from './bundle-artifact.js';
+export { fetchBundle } from './fetch-bundle.js';
 export type { FetchHttpTransportOptions } from './fetch-http-transport.js';
 export { DEFAULT_HEADERS_TIMEOUT_MS, FetchHttpTransport } from './fetch-http-transport.js';
 export type {
@@ -61,6 +62,7 @@ export type { RegistryReference } from './reference.js';
 export {
   formatReference,
   hostName,
+  parseDestination,
   parseRegistryReference,
   registryBaseUrl,
   repositoryName,

@@ -16,8 +16,11 @@ export interface RegistryDeps extends AuthFileEnv {
   readonly mismatchCode: string;
   /** `cerro-torre`, `vordr`. */
   readonly userAgent?: string;
-  /** Credentials given on the command line (`--creds`): the auth files are then not read. */
-  readonly credentials?: Credentials;
+  /**
+   * Credentials given on the command line (`--creds`, or an `--authfile`'s entry): the auth files
+   * are then not read; `null` = anonymous (an `--authfile` without an entry for the host).
+   */
+  readonly credentials?: Credentials | null;
 }
 
 /** A client for the reference's registry, with the credentials the auth files hold for it. */
@@ -26,7 +29,9 @@ export async function openRegistryClient(
   deps: RegistryDeps,
 ): Promise<RegistryClient> {
   const credentials =
-    deps.credentials ?? (await readRegistryCredentials(deps, ref.host, ref.repository));
+    deps.credentials === undefined
+      ? await readRegistryCredentials(deps, ref.host, ref.repository)
+      : (deps.credentials ?? undefined);
   return new RegistryClient({
     host: ref.host,
     mismatchCode: deps.mismatchCode,

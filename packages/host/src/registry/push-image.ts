@@ -11,7 +11,7 @@ import {
 } from '@verified-container/shared/oci';
 import { formatBytes, shortDigest, silentProgress, type TaskProgress } from '../progress.js';
 import { attachmentTag, bundleArtifact } from './bundle-artifact.js';
-import { openRegistryClient, type RegistryDeps } from './open-registry.js';
+import type { openRegistryClient } from './open-registry.js';
 import { repositoryName, type RegistryReference } from './reference.js';
 import type { RegistryClient } from './registry-client.js';
 
@@ -33,10 +33,10 @@ export interface PushImageInput {
   readonly bundle?: Uint8Array;
 }
 
-export interface PushImageDeps extends RegistryDeps {
+export interface PushImageDeps {
   readonly progress?: TaskProgress;
-  /** Default: {@link openRegistryClient} with these deps. */
-  readonly openClient?: (ref: RegistryReference) => Promise<RegistryClient>;
+  /** The client of a destination's registry (e.g. {@link openRegistryClient} with auth files). */
+  readonly openClient: (ref: RegistryReference) => Promise<RegistryClient>;
 }
 
 export interface PushedTag {
@@ -80,7 +80,7 @@ export interface PushResult {
  */
 export async function pushImage(input: PushImageInput, deps: PushImageDeps): Promise<PushResult> {
   const progress = deps.progress ?? silentProgress;
-  const open = deps.openClient ?? ((ref: RegistryReference) => openRegistryClient(ref, deps));
+  const open = deps.openClient;
   if (input.image.mediaType !== MANIFEST_MEDIA_TYPE) {
     throw new VcError(
       'UNSUPPORTED',

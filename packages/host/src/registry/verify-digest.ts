@@ -15,7 +15,12 @@ function sha256Of(digest: string): ParsedDigest {
 }
 
 /** `code` unless `bytes` hash to `digest`. Returns the bytes' digest. */
-export function assertDigest(bytes: Uint8Array, digest: string, what: string, code: string): string {
+export function assertDigest(
+  bytes: Uint8Array,
+  digest: string,
+  what: string,
+  code: string,
+): string {
   const expected = sha256Of(digest);
   const actual = sha256Hex(bytes);
   if (actual !== expected.hex) throw hashMismatch(what, expected, actual, code);
