@@ -11,7 +11,6 @@ import {
 } from '@verified-container/shared/oci';
 import { formatBytes, shortDigest, silentProgress, type TaskProgress } from '../progress.js';
 import { attachmentTag, bundleArtifact } from './bundle-artifact.js';
-import type { openRegistryClient } from './open-registry.js';
 import { repositoryName, type RegistryReference } from './reference.js';
 import type { RegistryClient } from './registry-client.js';
 
@@ -35,7 +34,7 @@ export interface PushImageInput {
 
 export interface PushImageDeps {
   readonly progress?: TaskProgress;
-  /** The client of a destination's registry (e.g. {@link openRegistryClient} with auth files). */
+  /** The client of a destination's registry (e.g. `openRegistryClient` with the auth files). */
   readonly openClient: (ref: RegistryReference) => Promise<RegistryClient>;
 }
 

@@ -166,7 +166,9 @@ describe.skipIf(!ready)('vordr image push / pull and run --pull (docker-registry
       readFileSync(join(store, 'bundles', `sha256-${digest.slice(7)}`, 'attestations/bundle.json')),
     );
     const ls = vordr(dir, root, 'image', 'ls');
-    expect(ls.stdout).toMatch(new RegExp(`${registry.host}/x/hello\\s+1\\.0\\s+${digest.slice(7, 19)}.*yes`));
+    expect(ls.stdout).toMatch(
+      new RegExp(`${registry.host}/x/hello\\s+1\\.0\\s+${digest.slice(7, 19)}.*yes`),
+    );
 
     const run = vordr(dir, root, 'run', '--rm', ref);
     expect(run.status, run.stderr).toBe(0);
@@ -229,7 +231,14 @@ describe.skipIf(!ready)('vordr image push / pull and run --pull (docker-registry
     const plain = freshRoot('plain-src');
     const loaded = vordr(dir, plain, 'image', 'load', layout, '--tag', 'plain/busybox:1');
     expect(loaded.status, loaded.stderr).toBe(0);
-    const pushed = vordr(dir, plain, 'image', 'push', 'plain/busybox:1', `${registry.host}/x/plain:1`);
+    const pushed = vordr(
+      dir,
+      plain,
+      'image',
+      'push',
+      'plain/busybox:1',
+      `${registry.host}/x/plain:1`,
+    );
     expect(pushed.status, pushed.stderr).toBe(0);
     expect(pushed.stderr).toContain('no attestation bundle');
 
