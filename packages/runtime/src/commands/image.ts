@@ -6,7 +6,7 @@ import { action, collect, newCommand, storeRoot, type ResultBox } from '../cli/c
 import type { CliDeps } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
 import { listImages } from '../image/list-images.js';
-import { registryOpener, type RegistryFlags } from '../image-registry/registry-flags.js';
+import type { RegistryFlags } from '../image-registry/registry-flags.js';
 import {
   formatImageIds,
   formatImages,
@@ -34,8 +34,12 @@ interface PullFlags extends RegistryFlags {
 /** `vordr image load | ls | rm | inspect | pull | push` (05 §3, §10.1). */
 export function makeImageCommand(deps: CliDeps, box: ResultBox): Command {
   const image = newCommand('image', 'manage images of the store');
-  const openerOf = (flags: RegistryFlags) =>
-    registryOpener(flags, { env: deps.env, homeDir: deps.homeDir, logger: deps.logger });
+  // The registry client is loaded by pull and push only.
+  const registry = async (flags: RegistryFlags) => {
+    const mod = await import('../image-registry/index.js');
+    const env = { env: deps.env, homeDir: deps.homeDir, logger: deps.logger };
+    return { ...mod, openClient: mod.registryOpener(flags, env) };
+  };
   const progressOf = (flags: { quiet?: boolean }): { progress?: TaskProgress } =>
     flags.quiet === true ? {} : { progress: new LineProgress((line) => deps.stderr.write(line)) };
   image.addCommand(
@@ -124,11 +128,11 @@ export function makeImageCommand(deps: CliDeps, box: ResultBox): Command {
         .option('-q, --quiet', 'no progress lines'),
     ).action(
       action<[string], PullFlags>(box, async ([ref], flags) => {
-        const { pullStoreImage } = await import('../image-registry/index.js');
+        const { pullStoreImage, openClient } = await registry(flags);
         const pulled = await pullStoreImage({
           root: storeRoot(deps, flags),
           reference: ref,
-          openClient: openerOf(flags),
+          openClient,
           tool: 'vordr image pull',
           ...progressOf(flags),
         });
@@ -150,12 +154,12 @@ export function makeImageCommand(deps: CliDeps, box: ResultBox): Command {
         .option('-q, --quiet', 'no progress lines'),
     ).action(
       action<[string, string], PullFlags>(box, async ([ref, dest], flags) => {
-        const { pushStoreImage } = await import('../image-registry/index.js');
+        const { pushStoreImage, openClient } = await registry(flags);
         const pushed = await pushStoreImage({
           root: storeRoot(deps, flags),
           source: ref,
           destination: dest,
-          openClient: openerOf(flags),
+          openClient,
           ...progressOf(flags),
         });
         if (flags.json === true) return { exitCode: 0, stdout: jsonLine(pushed) };
