@@ -130,7 +130,7 @@ describe.skipIf(!ready)('vordr image push / pull and run --pull (docker-registry
     for (const point of mounts.reverse()) spawnSync('umount', ['-l', point]);
     for (const r of registries) await r.stop();
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('pushes the image and its bundle (tag .att: distribution 2.8 has no referrers API)', () => {
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -175,6 +175,12 @@ describe.skipIf(!ready)('vordr image push / pull and run --pull (docker-registry
     expect(run.stdout).toBe('hello from vordr\n');
     expect(run.stderr).toContain('✓ Container signature valid (2-of-3: m1, m2; logs 2-of-2)');
     expect(vordr(dir, root, 'ps', '-a', '-q').stdout).toBe('');
+
+    // A pulled image is a store image like any other: rm takes its blobs and bundle with its tag.
+    const rm = vordr(dir, root, 'image', 'rm', ref);
+    expect(rm.status, rm.stderr).toBe(0);
+    expect(filesUnder(join(root, 'images', 'blobs'))).toEqual([]);
+    expect(filesUnder(join(root, 'bundles'))).toEqual([]);
   });
 
   it('run pulls a missing registry image (--pull missing, the default); --pull never does not', () => {
@@ -281,7 +287,7 @@ describe.skipIf(!ready)('vordr image push / pull and run --pull (docker-registry
       const creds = `${TEST_USER.username}:${TEST_USER.password}`;
       const pushed = await vordrAsync(dir, store, 'image', 'push', IMAGE, ref, '--creds', creds);
       expect(pushed.status, pushed.stderr).toBe(0);
-      expect(secured.tokenRequests.some((s) => s.includes('x/hello:pull,push'))).toBe(true);
+      expect(secured.tokenRequests).toContainEqual(expect.stringContaining('x/hello:pull,push'));
 
       const root = freshRoot('token');
       const anonymous = await vordrAsync(dir, root, 'image', 'pull', ref);
