@@ -10,7 +10,7 @@ export interface RegistryDeps extends AuthFileEnv {
   /** Default: Node's fetch. */
   readonly transport?: HttpTransport;
   readonly logger?: Logger;
-  /** Plain http for every host (`--insecure`); loopback hosts always use it. */
+  /** Plain http for every host (`--insecure`, `--tls-verify=false`); loopback hosts always do. */
   readonly insecure?: boolean;
   /** The error code of content that does not match its digest (the client's `mismatchCode`). */
   readonly mismatchCode: string;

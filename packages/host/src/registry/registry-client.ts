@@ -40,7 +40,7 @@ export interface RegistryClientOptions {
    * what that means: a failed build input, a malformed image).
    */
   readonly mismatchCode: string;
-  /** Plain http even for a non-loopback host (`--insecure`). */
+  /** Plain http even for a non-loopback host (`--insecure`, `--tls-verify=false`). */
   readonly insecure?: boolean;
   /** Default: {@link FetchHttpTransport}. */
   readonly transport?: HttpTransport;

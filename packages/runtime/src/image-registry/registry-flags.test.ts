@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from 'vitest';
-import { parseCreds, parseTlsVerify } from './registry-flags.js';
+import { parseCreds, parseTlsVerify, registryOpener } from './registry-flags.js';
 
 describe('parseCreds', () => {
   it('splits at the first colon: the password may hold more', () => {
@@ -29,5 +29,25 @@ describe('parseTlsVerify', () => {
 
   it('refuses anything but a boolean with USAGE', () => {
     expect(() => parseTlsVerify('no-way')).toThrow(expect.objectContaining({ code: 'USAGE' }));
+  });
+});
+
+describe('registryOpener', () => {
+  const ref = { host: 'registry.example', repository: 'x/app', tag: '1' };
+  const env = { env: {}, homeDir: '/nonexistent' };
+
+  it('speaks https unless --tls-verify=false', async () => {
+    expect((await registryOpener({}, env)(ref)).baseUrl).toBe('https://registry.example');
+    const insecure = await registryOpener({ tlsVerify: 'false' }, env)(ref);
+    expect(insecure.baseUrl).toBe('http://registry.example');
+  });
+
+  it('refuses bad --creds at once and a missing --authfile when opening', async () => {
+    expect(() => registryOpener({ creds: 'nobody' }, env)).toThrow(
+      expect.objectContaining({ code: 'USAGE' }),
+    );
+    await expect(
+      registryOpener({ authfile: '/nonexistent/auth.json' }, env)(ref),
+    ).rejects.toMatchObject({ code: 'READ_FAILED' });
   });
 });
