@@ -4,7 +4,7 @@
 // moved into the store, under the `images` lock, with its reference and bundle directory.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { VcError } from '@verified-container/shared';
 import { REF_NAME_ANNOTATION, refNameOf, type Descriptor } from '@verified-container/shared/oci';
 import {
@@ -64,8 +64,9 @@ export async function pullStoreImage(opts: PullStoreImageOptions): Promise<Pulle
   const name = formatReference(reference);
   const client = await opts.openClient(reference);
   const images = vordrPaths(opts.root).images;
-  await fs.mkdir(images, { recursive: true, mode: 0o755 });
+  const created = await fs.mkdir(images, { recursive: true, mode: 0o755 });
   const staging = join(images, `.pull-${randomBytes(8).toString('hex')}`);
+  let done = false;
   try {
     const blobs: ContentAddressedTarget = { tmpDir: staging, dir: join(staging, 'blobs') };
     const pulled = await pullImage(reference, {
@@ -96,6 +97,7 @@ export async function pullStoreImage(opts: PullStoreImageOptions): Promise<Pulle
     }
     const ref = reference.digest === undefined ? name : undefined;
     await commit(opts, pulled, blobs.dir, ref, bundleFile);
+    done = true;
     return {
       reference: name,
       digest: pulled.digest,
@@ -104,6 +106,8 @@ export async function pullStoreImage(opts: PullStoreImageOptions): Promise<Pulle
     };
   } finally {
     await fs.rm(staging, { recursive: true, force: true });
+    // A failed first pull leaves no empty directories behind either.
+    if (!done && created !== undefined) await removeEmptyDirs(images, created);
   }
 }
 
@@ -187,4 +191,15 @@ async function exists(path: string): Promise<boolean> {
     (s) => s.isFile(),
     () => false,
   );
+}
+
+/** Removes `from` and its parents up to `top` while they are empty (rmdir keeps the others). */
+async function removeEmptyDirs(from: string, top: string): Promise<void> {
+  for (let dir = from; dir.startsWith(top); dir = dirname(dir)) {
+    const removed = await fs.rmdir(dir).then(
+      () => true,
+      () => false,
+    );
+    if (!removed || dir === top) return;
+  }
 }
