@@ -28,8 +28,14 @@ export {
   setUpSignedImage,
   setUpSignedImageSync,
 } from './signed-image.js';
-export type { SeenRequest, MemoryRegistryOptions } from './memory-registry.js';
-export { recorded, replay, ScriptedTransport, MemoryRegistry } from './memory-registry.js';
+export type { SeenRequest, MemoryRegistryOptions, OneLayerImage } from './memory-registry.js';
+export {
+  recorded,
+  replay,
+  ScriptedTransport,
+  MemoryRegistry,
+  oneLayerImage,
+} from './memory-registry.js';
 export type { RegistryServer, RegistryServerOptions } from './registry-server.js';
 export {
   DOCKER_REGISTRY,

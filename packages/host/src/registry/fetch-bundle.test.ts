@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MemoryRegistry } from '@verified-container/testkit';
-import { EMPTY_BLOB, EMPTY_DESCRIPTOR, MANIFEST_MEDIA_TYPE } from '@verified-container/shared/oci';
+import { MemoryRegistry, oneLayerImage } from '@verified-container/testkit';
+import { EMPTY_BLOB, EMPTY_DESCRIPTOR } from '@verified-container/shared/oci';
 import { attachmentTag } from './bundle-artifact.js';
 import { fetchBundle } from './fetch-bundle.js';
 import { pushImage } from './push-image.js';
@@ -14,32 +14,8 @@ const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('
 
 /** A one-layer image in memory, as a PushSource sees a store. */
 function memoryImage() {
-  const layer = Buffer.from('layer bytes');
-  const config = Buffer.from('{"architecture":"amd64","os":"linux"}');
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MANIFEST_MEDIA_TYPE,
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: sha(config),
-        size: config.length,
-      },
-      layers: [
-        {
-          mediaType: 'application/vnd.oci.image.layer.v1.tar',
-          digest: sha(layer),
-          size: layer.length,
-        },
-      ],
-    }),
-  );
-  const blobs = new Map<string, Uint8Array>([
-    [sha(layer), layer],
-    [sha(config), config],
-    [sha(manifest), manifest],
-    [EMPTY_DESCRIPTOR.digest, EMPTY_BLOB],
-  ]);
+  const built = oneLayerImage();
+  const blobs = new Map([...built.blobs, [EMPTY_DESCRIPTOR.digest, EMPTY_BLOB]]);
   const store = {
     readBlob: (digest: string) => Promise.resolve(blobs.get(digest)!),
     openBlob: async function* (digest: string) {
@@ -47,8 +23,7 @@ function memoryImage() {
       yield blobs.get(digest)!;
     },
   };
-  const image = { mediaType: MANIFEST_MEDIA_TYPE, digest: sha(manifest), size: manifest.length };
-  return { store, image };
+  return { store, image: built.descriptor };
 }
 
 async function pushed(registry: MemoryRegistry, bundle?: Uint8Array) {

@@ -14,7 +14,7 @@ import {
   bundleArtifact,
   type RegistryReference,
 } from '@verified-container/host/registry';
-import { MemoryRegistry } from '@verified-container/testkit';
+import { MemoryRegistry, oneLayerImage } from '@verified-container/testkit';
 import { pullStoreImage } from './pull-store-image.js';
 import { VORDR_MISMATCH_CODE } from './registry-flags.js';
 
@@ -34,38 +34,14 @@ function seed(registry: MemoryRegistry, architectures: string[]): Seeded {
   const manifests: Record<string, string> = {};
   const layers: Record<string, string> = {};
   const entries = architectures.map((architecture) => {
-    const layer = Buffer.from(`layer for ${architecture}`);
-    const config = Buffer.from(JSON.stringify({ architecture, os: 'linux' }));
-    const manifest = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST,
-        config: {
-          mediaType: 'application/vnd.oci.image.config.v1+json',
-          digest: sha(config),
-          size: config.length,
-        },
-        layers: [
-          {
-            mediaType: 'application/vnd.oci.image.layer.v1.tar',
-            digest: sha(layer),
-            size: layer.length,
-          },
-        ],
-      }),
-    );
-    registry.blobs.set(sha(layer), layer);
-    registry.blobs.set(sha(config), config);
-    registry.manifests.set(`x/app@${sha(manifest)}`, { bytes: manifest, mediaType: OCI_MANIFEST });
-    registry.tags.set(`x/app:${architecture}`, sha(manifest));
-    manifests[architecture] = sha(manifest);
-    layers[architecture] = sha(layer);
-    return {
-      mediaType: OCI_MANIFEST,
-      digest: sha(manifest),
-      size: manifest.length,
-      platform: { os: 'linux', architecture },
-    };
+    const image = oneLayerImage(architecture);
+    for (const [digest, bytes] of image.blobs) registry.blobs.set(digest, bytes);
+    const { digest } = image.descriptor;
+    registry.manifests.set(`x/app@${digest}`, { bytes: image.manifest, mediaType: OCI_MANIFEST });
+    registry.tags.set(`x/app:${architecture}`, digest);
+    manifests[architecture] = digest;
+    layers[architecture] = sha(image.layer);
+    return { ...image.descriptor, platform: { os: 'linux', architecture } };
   });
   const index = Buffer.from(
     JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: entries }),
