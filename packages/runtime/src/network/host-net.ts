@@ -45,7 +45,7 @@ function runWithStdin(
       if (code === 0 || tolerant) resolve();
       else
         reject(
-          new VcError('RUNTIME_ERROR', `ip ${args.join(' ')} failed: ${stderr.trim()}`, {
+          new VcError('NETWORK_SETUP_FAILED', `ip ${args.join(' ')} failed: ${stderr.trim()}`, {
             details: { input },
           }),
         );
@@ -97,6 +97,10 @@ export async function ensureBridge(spec: BridgeSpec): Promise<void> {
       if (!(await linkExists(spec.bridge))) throw err;
     });
   }
+  // IPv4 only (05 §4.6): no link-local IPv6 address on the bridge either.
+  await writeFile(`/proc/sys/net/ipv6/conf/${spec.bridge}/disable_ipv6`, '1\n').catch(
+    () => undefined,
+  );
   const lines = [`link set ${spec.bridge} up`];
   // `replace` is idempotent where `add` fails on an existing address.
   if (!spec.internal) lines.push(`addr replace ${spec.gateway}/${prefix} dev ${spec.bridge}`);

@@ -39,3 +39,4 @@ export {
   disconnectContainer,
   refreshHostsFiles,
 } from './container-network.js';
+export { formatNetworks, networkJson } from './format-networks.js';

@@ -78,13 +78,13 @@ describe('leases', () => {
     expect(releaseAddresses(leases, 'zzz')).toBe(false);
   });
 
-  it('skips a gateway in the middle and ends with NETWORK_FULL', () => {
+  it('skips a gateway in the middle and ends with SUBNET_EXHAUSTED', () => {
     const leases: Record<string, string> = {};
     const mid = { ...net, gateway: '10.89.1.2' };
     const got = ['a', 'b', 'c', 'd'].map((id) => leaseAddress(mid, leases, id));
     expect(got).toEqual(['10.89.1.3', '10.89.1.4', '10.89.1.5', '10.89.1.6']);
     expect(() => leaseAddress(mid, leases, 'e')).toThrow(
-      expect.objectContaining({ code: 'NETWORK_FULL' }),
+      expect.objectContaining({ code: 'SUBNET_EXHAUSTED' }),
     );
   });
 });

@@ -108,7 +108,7 @@ export function chooseSubnet(
 
 /**
  * The lowest free address from `.2` of `subnet` (not the gateway, not the broadcast address, not
- * in `leases`); NETWORK_FULL when there is none.
+ * in `leases`); SUBNET_EXHAUSTED when there is none.
  */
 export function lowestFreeAddress(
   subnet: Ipv4Cidr,
@@ -122,7 +122,7 @@ export function lowestFreeAddress(
     const ip = intToIpv4(n);
     if (ip !== gateway && leases[ip] === undefined) return ip;
   }
-  throw new VcError('NETWORK_FULL', `network ${networkName} has no free address left`, {
+  throw new VcError('SUBNET_EXHAUSTED', `network ${networkName} has no free address left`, {
     hint: 'remove containers from it, or create a network with a larger --subnet',
   });
 }
