@@ -12,6 +12,7 @@ import {
   parseNftListing,
   type BridgeNetwork,
 } from './host-tables.js';
+import { parseIpv4Cidr } from './ipv4.js';
 import { listNftJson, loadNftFile, runNft } from './nft-cli.js';
 
 async function loadTemp(name: string, commands: readonly string[]): Promise<void> {
@@ -25,9 +26,17 @@ async function loadTemp(name: string, commands: readonly string[]): Promise<void
 }
 
 /** Adds the network's masquerade and forward rules (replacing earlier ones for the bridge). */
-export async function installNetworkRules(net: BridgeNetwork): Promise<void> {
+export async function installNetworkRules(net: {
+  readonly bridge: string;
+  /** `10.89.1.0/24`. */
+  readonly subnet: string;
+  readonly internal: boolean;
+}): Promise<void> {
+  const subnet = parseIpv4Cidr(net.subnet);
+  if (subnet === undefined) throw new Error(`bad subnet ${JSON.stringify(net.subnet)}`);
+  const bridgeNet: BridgeNetwork = { bridge: net.bridge, subnet, internal: net.internal };
   await removeNetworkRules(net.bridge);
-  await loadTemp(`net-${net.bridge}`, networkCommands(net));
+  await loadTemp(`net-${net.bridge}`, networkCommands(bridgeNet));
 }
 
 /** Removes the bridge's rules and its element of the `bridges` set (idempotent). */
