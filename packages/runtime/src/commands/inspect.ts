@@ -5,6 +5,7 @@ import { action, newCommand, storeRoot, type ResultBox } from '../cli/command-ki
 import type { CliDeps } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
 import { statusText } from '../container/index.js';
+import { networksJson } from '../network/index.js';
 import { containerPaths } from '../store/index.js';
 import { contextFor, findContainer } from './support.js';
 
@@ -48,6 +49,7 @@ export function makeInspectCommand(deps: CliDeps, box: ResultBox): Command {
             status: statusText(record, nowMs),
             paths: { dir: paths.dir, rootfs: paths.rootfs, config: paths.config, log: paths.log },
             selinux: { enabled: false, label: record.selinuxLabel, applied: false },
+            networks: networksJson(record.networkAttachments),
           });
         }
         return { exitCode: 0, stdout: jsonLine(out) };

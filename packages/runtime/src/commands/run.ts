@@ -32,8 +32,10 @@ import {
   parsePositiveInt,
   parseVerifyMode,
   profileFlags,
+  runNetworks,
   runVariables,
   type RunFlags,
+  type RunNetworks,
 } from './run-flags.js';
 import { contextFor, parseSeconds, volumePortFor } from './support.js';
 
@@ -169,6 +171,8 @@ async function runCommand(
   }
 
   // 4.3: the profile and every check that must fail before anything exists.
+  const networking = runNetworks(flags);
+  await assertPublishable(ctx.root, networking, flags.publish ?? []);
   const plan = planContainer({
     imageText,
     image: storeImage,
@@ -187,9 +191,17 @@ async function runCommand(
       ? { stopTimeout: parseSeconds(flags.stopTimeout, '--stop-timeout') }
       : {}),
     labels: parseLabels(flags.label),
+    ...networking,
   });
   for (const d of plan.deviations) {
     say(`! deviation: ${d.setting}: manifest ${d.manifest}, effective ${d.effective}\n`);
+  }
+
+  // 05 §10.3: a missing named network is created, and said so.
+  for (const { network } of networking.networks) {
+    const { ensureNetwork } = await import('../network/index.js');
+    const { record: net, created } = await ensureNetwork(ctx.root, network, deps.clock.now());
+    if (created) say(`vordr: created network "${net.name}" (${net.subnet})\n`);
   }
 
   // 4.4–4.7
@@ -277,4 +289,26 @@ function detachedJson(record: ContainerRecord, image: StoreImage, verification: 
     ],
     deviations: record.deviations,
   };
+}
+
+/**
+ * 05 §4.3: `-p` with internal networks only is PROFILE_CONFLICT (with `--network none` the flag
+ * check already said so). A network that does not exist yet will be created non-internal.
+ */
+async function assertPublishable(
+  root: string,
+  networking: RunNetworks,
+  publish: readonly string[],
+): Promise<void> {
+  if (publish.length === 0 || networking.networks.length === 0) return;
+  const { readNetwork } = await import('../network/index.js');
+  for (const { network } of networking.networks) {
+    const record = await readNetwork(root, network);
+    if (record === undefined || !record.internal) return;
+  }
+  throw new VcError(
+    'PROFILE_CONFLICT',
+    '-p needs a non-internal network; every network of this container is internal',
+    { hint: 'add a non-internal --network, or leave out -p' },
+  );
 }

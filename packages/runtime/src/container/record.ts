@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import type { ExtraHost, NetworkAttachment } from '../network/index.js';
 import type { Deviation } from '../profile/index.js';
 import type { RootfsMode } from '../rootfs/index.js';
 
@@ -70,6 +71,10 @@ export interface ContainerRecord {
   readonly labels: Readonly<Record<string, string>>;
   readonly hostname: string;
   readonly selinuxLabel: string;
+  /** `--network` attachments in order (05 §4.6); absent or empty: `--network none`. */
+  readonly networkAttachments?: NetworkAttachment[];
+  /** `--add-host` entries for /etc/hosts. */
+  readonly extraHosts?: readonly ExtraHost[];
 }
 
 /** The default stop grace period (05 §3 `stop -t`). */

@@ -5,6 +5,7 @@ import type { OciSpec } from '../oci-spec/index.js';
 import { HostSpecialFiles, prepareContainerRootfs } from '../rootfs/index.js';
 import { isMountPoint } from '../rootfs/index.js';
 import { openBlob, type ImageLayer } from '../image/index.js';
+import { connectContainer, disconnectContainer, type ConnectedNetworks } from '../network/index.js';
 import { containerPaths, probeProcess } from '../store/index.js';
 import { exitCommand, type LifecycleContext } from './context.js';
 import { readProcStatus } from './host-facts.js';
@@ -53,6 +54,29 @@ export async function startContainer(
     delete record.attachedBy;
   }
   await rm(exitedMarker(ctx.root, record.id), { force: true });
+  // 05 §4.6: addresses, netns, veths and /etc files before the process exists.
+  const connected = await connectContainer(ctx.root, record);
+  if (connected !== undefined) await ctx.records.write(record);
+  try {
+    return await startConnected(ctx, record, spec, opts, connected);
+  } catch (err) {
+    if (connected !== undefined && (record.state as string) !== 'running') {
+      await disconnectContainer(ctx.root, record).catch(() => undefined);
+      await ctx.records.write(record).catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+/** The part of {@link startContainer} after the network exists. */
+async function startConnected(
+  ctx: LifecycleContext,
+  record: ContainerRecord,
+  spec: OciSpec,
+  opts: { readonly selinuxEnabled: boolean; readonly attachUntilExit?: boolean },
+  connected: ConnectedNetworks | undefined,
+): Promise<ContainerRecord> {
+  const paths = containerPaths(ctx.root, record.id);
   const command = exitCommand(
     ctx,
     record.id,
@@ -75,7 +99,9 @@ export async function startContainer(
   // The running state is written while the checks look at the process (both take a while); the
   // checks are written after it, so the two writes land in order.
   const running = ctx.records.write(record);
-  const checks = await postStartChecks(record, spec, opts.selinuxEnabled).finally(() => running);
+  const checks = await postStartChecks(record, spec, opts.selinuxEnabled, connected).finally(
+    () => running,
+  );
   await running;
   record.checks = checks;
   await ctx.records.write(record);
@@ -94,6 +120,7 @@ export async function postStartChecks(
   record: ContainerRecord,
   spec: OciSpec,
   selinuxEnabled: boolean,
+  connected?: ConnectedNetworks,
 ): Promise<StoredCheck[]> {
   const selinux: StoredCheck = selinuxEnabled
     ? { name: 'SELinux policy loaded', status: 'pass', detail: record.selinuxLabel }
@@ -125,7 +152,10 @@ export async function postStartChecks(
   const network: StoredCheck = {
     name: 'Network isolation active',
     status: 'skip',
-    detail: 'no network (--network none), no rules requested',
+    detail:
+      connected === undefined
+        ? 'no network (--network none), no rules requested'
+        : `no rules requested (${connected.interfaces.map((i) => `${i.network} ${i.ip}`).join(', ')})`,
   };
   return [selinux, capabilities, network];
 }

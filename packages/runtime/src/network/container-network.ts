@@ -221,3 +221,12 @@ function byAddress([a]: [string, string], [b]: [string, string]): number {
 async function writeInPlace(path: string, text: string): Promise<void> {
   await writeFile(path, text, { mode: 0o644 });
 }
+
+/** The container object's `networks{<net>:{ip,aliases}}` (05 §12.2); `ip` is "" when not running. */
+export function networksJson(
+  attachments: readonly NetworkAttachment[] | undefined,
+): Record<string, { ip: string; aliases: string[] }> {
+  const out: Record<string, { ip: string; aliases: string[] }> = {};
+  for (const a of attachments ?? []) out[a.network] = { ip: a.ip ?? '', aliases: [...a.aliases] };
+  return out;
+}

@@ -37,6 +37,7 @@ export {
   connectContainer,
   containerNetnsPath,
   disconnectContainer,
+  networksJson,
   refreshHostsFiles,
 } from './container-network.js';
 export { formatNetworks, networkJson } from './format-networks.js';
