@@ -132,16 +132,18 @@ export function checkConnections(
     ...outbound.map((s) => `out ${describe(s)}`),
     ...inbound.map((s) => `in ${describe(s)}`),
   ];
+  const listed = seen.length === 0 ? 'no open connections' : seen.join('; ');
   return {
     name: 'network-connections',
     title: 'Network connections allowed',
     status: violations.length === 0 ? 'pass' : 'fail',
     detail:
       violations.length > 0
-        ? violations.join('; ')
+        ? `${violations.join('; ')} (live: ${listed})`
         : seen.length === 0
-          ? 'no open connections'
-          : `${seen.length} connection(s) allowed: ${seen.join('; ')}`,
+          ? listed
+          : `${seen.length} connection(s) allowed: ${listed}`,
+    observed: listed,
     violations,
   };
 }
