@@ -37,3 +37,10 @@ export {
 } from './container-firewall.js';
 export { installNetworkRules, removeNetworkRules } from './network-rules.js';
 export { measureNetwork } from './network-checks.js';
+export {
+  startFirewall,
+  stopFirewall,
+  type FirewallSettings,
+  type FirewalledContainer,
+  type StartedFirewall,
+} from './lifecycle.js';
