@@ -92,7 +92,7 @@ export async function startFirewall(
   return {
     ...(parts.length > 0 ? { summary: parts.join(', ') } : {}),
     ports,
-    warnings: result.warnings,
+    warnings: [...result.warnings, ...publishedIngressWarnings(ports, settings.ingress)],
   };
 }
 
@@ -122,4 +122,18 @@ async function peerAddresses(
 export async function stopFirewall(root: string, container: FirewalledContainer): Promise<void> {
   if ((container.networkAttachments ?? []).length === 0 && container.firewall === undefined) return;
   await removeContainerFirewall(root, container.id);
+}
+
+/** 05 §4.6: traffic through a published port is routed, not bridged; ingress entries do not limit it. */
+export function publishedIngressWarnings(
+  ports: readonly PortRequest[],
+  ingress: readonly IngressAllowJson[],
+): string[] {
+  return ports
+    .filter((p) => ingress.some((e) => e.port === p.containerPort && e.protocol === p.protocol))
+    .map(
+      (p) =>
+        `published port ${p.containerPort}/${p.protocol} is also limited by an ingress entry; ` +
+        'traffic through the published port is routed and not subject to it',
+    );
 }
