@@ -67,6 +67,8 @@ export interface ContainerFirewallInput {
   readonly peerAddresses?: (name: string) => readonly string[];
   /** `network:<name>` sources: that network's subnet. */
   readonly networkSubnet?: (name: string) => string | undefined;
+  /** Let resolved host elements time out (only when a supervisor re-resolves them). */
+  readonly elementTimeouts?: boolean;
   /** Resolves a `host` entry (default: the host's resolvers via node:dns). */
   readonly resolveHost?: (host: string) => Promise<HostAddresses>;
 }
@@ -218,7 +220,12 @@ export async function installContainerFirewall(
         resolved.set(e.host, { addresses: [], timeoutSeconds: 60 });
       }
     }
-    const plan = { networks: attached(input.networks), entries: collected.entries, resolved };
+    const plan = {
+      networks: attached(input.networks),
+      entries: collected.entries,
+      resolved,
+      elementTimeouts: input.elementTimeouts === true,
+    };
     await loadNftFile(join(dir, 'egress.nft'), renderEgressTable(plan), { netns: input.netns });
     const listing = await listNftJson(['table', 'inet', EGRESS_TABLE], { netns: input.netns });
     egress = {

@@ -48,12 +48,13 @@ describe('renderEgressTable', () => {
   });
 
   it('replaces the table and fills host sets with timeouts of at least 60 s', () => {
-    const text = renderEgressTable(
-      plan(
+    const text = renderEgressTable({
+      ...plan(
         ['a.org:443', 'c.org:80'],
         new Map([['a.org', { addresses: ['1.2.3.4'], timeoutSeconds: 10 }]]),
       ),
-    );
+      elementTimeouts: true,
+    });
     expect(text.split('\n').slice(0, 3)).toEqual([
       'table inet vordr_egress {}',
       'delete table inet vordr_egress',
@@ -64,6 +65,18 @@ describe('renderEgressTable', () => {
     );
     expect(text).toContain('set host_1 { type ipv4_addr; flags timeout; }');
     expect(text).toContain('type filter hook output priority filter; policy drop;');
+  });
+
+  it('without a refresher the resolved elements do not expire', () => {
+    const text = renderEgressTable(
+      plan(
+        ['a.org:443'],
+        new Map([['a.org', { addresses: ['1.2.3.4', '1.2.3.5'], timeoutSeconds: 600 }]]),
+      ),
+    );
+    expect(text).toContain(
+      'set host_0 { type ipv4_addr; flags timeout; elements = { 1.2.3.4, 1.2.3.5 }; }',
+    );
   });
 
   it('never writes a resolved value that is not an IPv4 literal', () => {

@@ -24,6 +24,11 @@ export interface EgressPlan {
   readonly entries: readonly EgressEntry[];
   /** By host name; a missing or empty one leaves its set empty. */
   readonly resolved: ReadonlyMap<string, HostAddresses>;
+  /**
+   * Give resolved elements their timeout. Only when something re-resolves them before they expire
+   * (the supervisor of 05 §4.6); otherwise they stay until the next start.
+   */
+  readonly elementTimeouts?: boolean;
 }
 
 /** The named set of each `host` and `pattern` entry: `host_0`, `pattern_0`, … by first use. */
@@ -67,7 +72,11 @@ export function renderEgressTable(plan: EgressPlan): string {
       found === undefined || found.addresses.length === 0
         ? ''
         : ` elements = { ${[...new Set(found.addresses)]
-            .map((a) => `${literal(a)} timeout ${Math.max(60, Math.round(found.timeoutSeconds))}s`)
+            .map((a) =>
+              plan.elementTimeouts === true
+                ? `${literal(a)} timeout ${Math.max(60, Math.round(found.timeoutSeconds))}s`
+                : literal(a),
+            )
             .join(', ')} };`;
     lines.push(`  set ${name} { type ipv4_addr; flags timeout;${elements} }`);
   }
