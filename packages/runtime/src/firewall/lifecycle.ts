@@ -29,6 +29,9 @@ export interface FirewalledContainer extends NetworkedContainer {
 export interface StartedFirewall {
   /** Line 6 of 05 §4.8: `egress 7 rules, ingress 5 rules`; undefined when no rules were requested. */
   readonly summary?: string;
+  /** Rules in the egress `output` chain and in the ingress chain (0: none installed). */
+  readonly egressRules: number;
+  readonly ingressRules: number;
   /** The published ports with their host ports (for the record, inspect and ps). */
   readonly ports: PublishedPort[];
   /** For stderr as `! …`; never a failed start. */
@@ -48,7 +51,9 @@ export async function startFirewall(
   connected: ConnectedNetworks | undefined,
 ): Promise<StartedFirewall> {
   const settings = container.firewall;
-  if (connected === undefined || settings === undefined) return { ports: [], warnings: [] };
+  if (connected === undefined || settings === undefined) {
+    return { egressRules: 0, ingressRules: 0, ports: [], warnings: [] };
+  }
   const records = new ContainerRecords<FirewalledContainer>(root);
   const all = await records.list().catch(() => []);
   const names = new Map(all.map((r) => [r.id.slice(0, 12), r.name]));
@@ -91,6 +96,8 @@ export async function startFirewall(
   ];
   return {
     ...(parts.length > 0 ? { summary: parts.join(', ') } : {}),
+    egressRules: result.egressRules,
+    ingressRules: result.ingressRules,
     ports,
     warnings: [...result.warnings, ...publishedIngressWarnings(ports, settings.ingress)],
   };
