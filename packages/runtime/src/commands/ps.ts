@@ -97,6 +97,7 @@ export function psJson(r: ContainerRecord, nowMs: number) {
     deviations: r.deviations,
     labels: r.labels,
     networks: networksJson(r.networkAttachments),
+    ports: r.ports ?? [],
   };
 }
 

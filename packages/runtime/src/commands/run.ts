@@ -17,6 +17,7 @@ import {
 } from '../container/index.js';
 import type { StoreImage } from '../image/index.js';
 import { resolveRunImage } from '../image-load/resolve-run-image.js';
+import { parsePublishFlags, validateEgress } from '../firewall/index.js';
 import { parseEntrypointFlag } from '../oci-spec/index.js';
 import {
   checkLineJson,
@@ -172,6 +173,7 @@ async function runCommand(
 
   // 4.3: the profile and every check that must fail before anything exists.
   const networking = runNetworks(flags);
+  const publish = parsePublishFlags(flags.publish ?? []);
   await assertPublishable(ctx.root, networking, flags.publish ?? []);
   const plan = planContainer({
     imageText,
@@ -192,7 +194,9 @@ async function runCommand(
       : {}),
     labels: parseLabels(flags.label),
     ...networking,
+    publish,
   });
+  validateEgress(plan.profile.egress);
   for (const d of plan.deviations) {
     say(`! deviation: ${d.setting}: manifest ${d.manifest}, effective ${d.effective}\n`);
   }
@@ -217,6 +221,7 @@ async function runCommand(
         attach: !detach,
         // bin.ts never aborts a follow: the foreground settles the exit before it ends.
         attachUntilExit: !detach && deps.signal === undefined,
+        warn: (line) => say(`! ${line}\n`),
       }),
     );
   } catch (err) {

@@ -31,6 +31,7 @@ import {
   withLock,
   writeFileAtomic,
 } from '../store/index.js';
+import type { FirewallSettings, PortRequest } from '../firewall/index.js';
 import { withContainerLock, type LifecycleContext } from './context.js';
 import { hostPathExists, readRootfsText, rootfsLookup, type HostFacts } from './host-facts.js';
 import { DEFAULT_STOP_TIMEOUT, type ContainerRecord, type OwnedVolume } from './record.js';
@@ -58,6 +59,8 @@ export interface ContainerPlan {
   /** `--network` names in order with their aliases; empty = `--network none`. */
   readonly networks?: readonly { readonly network: string; readonly aliases: readonly string[] }[];
   readonly extraHosts?: readonly ExtraHost[];
+  /** `-p` requests (parsed by the firewall code). */
+  readonly publish?: readonly PortRequest[];
 }
 
 export interface PlanInput {
@@ -76,6 +79,8 @@ export interface PlanInput {
   readonly labels: Readonly<Record<string, string>>;
   readonly networks?: readonly { readonly network: string; readonly aliases: readonly string[] }[];
   readonly extraHosts?: readonly ExtraHost[];
+  /** `-p` requests (parsed by the firewall code). */
+  readonly publish?: readonly PortRequest[];
 }
 
 /**
@@ -119,6 +124,7 @@ export function planContainer(input: PlanInput): ContainerPlan {
     labels: input.labels,
     ...(input.networks !== undefined ? { networks: input.networks } : {}),
     ...(input.extraHosts !== undefined ? { extraHosts: input.extraHosts } : {}),
+    ...(input.publish !== undefined ? { publish: input.publish } : {}),
   };
 }
 
@@ -148,6 +154,11 @@ export async function createContainer(
   const { profile } = plan;
   const config = plan.image.config.config;
   let record: ContainerRecord | undefined;
+  const firewall: FirewallSettings = {
+    egress: profile.egress,
+    ingress: profile.ingressAllow,
+    publish: plan.publish ?? [],
+  };
 
   await withLock(ctx.root, 'names', async () => {
     const existing = await ctx.records.list();
@@ -187,6 +198,11 @@ export async function createContainer(
         ? { networkAttachments: plan.networks!.map((n) => ({ ...n, aliases: [...n.aliases] })) }
         : {}),
       ...((plan.extraHosts ?? []).length > 0 ? { extraHosts: plan.extraHosts } : {}),
+      // Only with a network and a rule to install: a start without rules never runs nft.
+      ...((plan.networks ?? []).length > 0 &&
+      (firewall.egress.filter || firewall.ingress.length > 0 || firewall.publish.length > 0)
+        ? { firewall }
+        : {}),
     };
     await ctx.records.write(record);
   });

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import type { FirewallSettings, PublishedPort } from '../firewall/index.js';
 import type { ExtraHost, NetworkAttachment } from '../network/index.js';
 import type { Deviation } from '../profile/index.js';
 import type { RootfsMode } from '../rootfs/index.js';
@@ -75,6 +76,10 @@ export interface ContainerRecord {
   readonly networkAttachments?: NetworkAttachment[];
   /** `--add-host` entries for /etc/hosts. */
   readonly extraHosts?: readonly ExtraHost[];
+  /** Egress, ingress and `-p` as asked at create time; absent when none (05 §4.6). */
+  readonly firewall?: FirewallSettings;
+  /** Published ports with their host ports, chosen at start. */
+  ports?: readonly PublishedPort[];
 }
 
 /** The default stop grace period (05 §3 `stop -t`). */

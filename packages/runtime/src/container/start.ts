@@ -7,6 +7,7 @@ import { isMountPoint } from '../rootfs/index.js';
 import { openBlob, type ImageLayer } from '../image/index.js';
 import { connectContainer, disconnectContainer, type ConnectedNetworks } from '../network/index.js';
 import { containerPaths, probeProcess } from '../store/index.js';
+import { startFirewall, stopFirewall, type StartedFirewall } from '../firewall/index.js';
 import { exitCommand, type LifecycleContext } from './context.js';
 import { readProcStatus } from './host-facts.js';
 import { capabilityListText, confinementMismatches, parseProcStatus } from './process-checks.js';
@@ -30,6 +31,8 @@ export async function startContainer(
      * an aborted follow in tests): conmon's exit command then skips node while it lives.
      */
     readonly attachUntilExit?: boolean;
+    /** Firewall warnings (an egress host that did not resolve, …), for stderr. */
+    readonly warn?: (line: string) => void;
   },
 ): Promise<ContainerRecord> {
   if (record.state === 'running' || record.state === 'restarting') {
@@ -56,11 +59,16 @@ export async function startContainer(
   await rm(exitedMarker(ctx.root, record.id), { force: true });
   // 05 §4.6: addresses, netns, veths and /etc files before the process exists.
   const connected = await connectContainer(ctx.root, record);
-  if (connected !== undefined) await ctx.records.write(record);
   try {
-    return await startConnected(ctx, record, spec, opts, connected);
+    const firewall = await startFirewall(ctx.root, record, connected);
+    for (const warning of firewall.warnings) opts.warn?.(warning);
+    if (firewall.ports.length > 0) record.ports = firewall.ports;
+    else delete record.ports;
+    if (connected !== undefined) await ctx.records.write(record);
+    return await startConnected(ctx, record, spec, opts, connected, firewall);
   } catch (err) {
     if (connected !== undefined && (record.state as string) !== 'running') {
+      await stopFirewall(ctx.root, record).catch(() => undefined);
       await disconnectContainer(ctx.root, record).catch(() => undefined);
       await ctx.records.write(record).catch(() => undefined);
     }
@@ -75,6 +83,7 @@ async function startConnected(
   spec: OciSpec,
   opts: { readonly selinuxEnabled: boolean; readonly attachUntilExit?: boolean },
   connected: ConnectedNetworks | undefined,
+  firewall: StartedFirewall,
 ): Promise<ContainerRecord> {
   const paths = containerPaths(ctx.root, record.id);
   const command = exitCommand(
@@ -99,9 +108,13 @@ async function startConnected(
   // The running state is written while the checks look at the process (both take a while); the
   // checks are written after it, so the two writes land in order.
   const running = ctx.records.write(record);
-  const checks = await postStartChecks(record, spec, opts.selinuxEnabled, connected).finally(
-    () => running,
-  );
+  const checks = await postStartChecks(
+    record,
+    spec,
+    opts.selinuxEnabled,
+    connected,
+    firewall,
+  ).finally(() => running);
   await running;
   record.checks = checks;
   await ctx.records.write(record);
@@ -121,6 +134,7 @@ export async function postStartChecks(
   spec: OciSpec,
   selinuxEnabled: boolean,
   connected?: ConnectedNetworks,
+  firewall?: StartedFirewall,
 ): Promise<StoredCheck[]> {
   const selinux: StoredCheck = selinuxEnabled
     ? { name: 'SELinux policy loaded', status: 'pass', detail: record.selinuxLabel }
@@ -149,14 +163,17 @@ export async function postStartChecks(
         ? { name: 'Capabilities set correctly', status: 'pass', detail: capabilityListText(caps) }
         : { name: 'Capabilities set correctly', status: 'fail', detail: problems.join('; ') };
   }
-  const network: StoredCheck = {
-    name: 'Network isolation active',
-    status: 'skip',
-    detail:
-      connected === undefined
-        ? 'no network (--network none), no rules requested'
-        : `no rules requested (${connected.interfaces.map((i) => `${i.network} ${i.ip}`).join(', ')})`,
-  };
+  const network: StoredCheck =
+    firewall?.summary !== undefined
+      ? { name: 'Network isolation active', status: 'pass', detail: firewall.summary }
+      : {
+          name: 'Network isolation active',
+          status: 'skip',
+          detail:
+            connected === undefined
+              ? 'no network (--network none), no rules requested'
+              : `no rules requested (${connected.interfaces.map((i) => `${i.network} ${i.ip}`).join(', ')})`,
+        };
   return [selinux, capabilities, network];
 }
 

@@ -5,6 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VcError } from '@verified-container/shared';
+import { installNetworkRules } from '../firewall/index.js';
 import { parseIpv4Cidr } from '../firewall/ipv4.js';
 import { ContainerRecords } from '../store/container-records.js';
 import { containerPaths } from '../store/vordr-paths.js';
@@ -84,7 +85,7 @@ export async function connectContainer(
           });
         }
         // A reboot or a manual `ip link del` loses the bridge; the record keeps what it was.
-        await ensureBridge(record);
+        if (await ensureBridge(record)) await installNetworkRules(record);
         attachment.ip = leaseAddress(record, record.leases, container.id);
         await writeNetwork(root, record);
         return record;

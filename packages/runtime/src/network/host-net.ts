@@ -87,11 +87,13 @@ async function linkExists(name: string): Promise<boolean> {
 
 /**
  * Creates the bridge when missing and brings it up; a non-internal one holds the gateway, and
- * the host forwards (`ip_forward`, the bridge's `route_localnet`). Idempotent.
+ * the host forwards (`ip_forward`, the bridge's `route_localnet`). Idempotent; true when the
+ * bridge had to be created.
  */
-export async function ensureBridge(spec: BridgeSpec): Promise<void> {
+export async function ensureBridge(spec: BridgeSpec): Promise<boolean> {
   const prefix = spec.subnet.split('/')[1]!;
-  if (!(await linkExists(spec.bridge))) {
+  const missing = !(await linkExists(spec.bridge));
+  if (missing) {
     await ipBatch([`link add ${spec.bridge} type bridge`]).catch(async (err: unknown) => {
       // Another process may have created it meanwhile.
       if (!(await linkExists(spec.bridge))) throw err;
@@ -111,6 +113,7 @@ export async function ensureBridge(spec: BridgeSpec): Promise<void> {
       () => undefined,
     );
   }
+  return missing;
 }
 
 /** Deletes a bridge; a missing one is fine. */

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { VcError, formatRfc3339Utc } from '@verified-container/shared';
+import { installNetworkRules, removeNetworkRules } from '../firewall/index.js';
 import { parseIpv4Cidr, type Ipv4Cidr } from '../firewall/ipv4.js';
 import { readUsageRecords } from '../image-load/container-usage.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
@@ -133,6 +134,7 @@ async function pruneRegistry(entries: readonly Reservation[]): Promise<Reservati
     if (record !== undefined && record.subnet === entry.subnet && record.bridge === entry.bridge) {
       kept.push(entry);
     } else {
+      await removeNetworkRules(entry.bridge).catch(() => undefined);
       await deleteBridge(entry.bridge);
     }
   }
@@ -190,8 +192,10 @@ export async function createNetwork(
       ]);
       try {
         await ensureBridge(record);
+        await installNetworkRules(record);
         await writeNetwork(root, record);
       } catch (err) {
+        await removeNetworkRules(record.bridge).catch(() => undefined);
         await deleteBridge(record.bridge);
         await writeRegistry(hostDir, registry);
         throw err;
@@ -261,6 +265,7 @@ export async function removeNetworks(
     await withNetworkLock(root, name, async () => {
       const record = await readNetwork(root, name);
       if (record === undefined) return;
+      await removeNetworkRules(record.bridge);
       await deleteBridge(record.bridge);
       await fs.rm(networkFile(root, name), { force: true });
       await withLock(hostDir, 'subnets', async () => {

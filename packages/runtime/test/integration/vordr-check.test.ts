@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticBusybox } from '../support/busybox-layout.js';
-import { VORDR_BIN, buildSignedImage, vordr } from '../support/vordr-fixture.js';
+import {
+  VORDR_BIN,
+  buildSignedImage,
+  removeStoreNetworks,
+  vordr,
+} from '../support/vordr-fixture.js';
 
 const busybox = staticBusybox();
 const ready =
@@ -67,6 +72,7 @@ describe.skipIf(!ready)('vordr check (runc + conmon, signed busybox image)', () 
     if (store !== '') {
       const ids = v('ps', '-a', '-q', '--no-trunc').stdout.split('\n').filter(Boolean);
       for (const id of ids) v('rm', '-f', id);
+      removeStoreNetworks(dir, store);
       const runcRoot = join(store, 'vordr/run/runc');
       if (existsSync(runcRoot)) {
         const listed = spawnSync('runc', ['--root', runcRoot, 'list', '-q'], { encoding: 'utf8' });

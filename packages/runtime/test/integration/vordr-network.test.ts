@@ -230,6 +230,75 @@ describe.skipIf(!ready)('vordr networks (bridges, netns, veths, /etc/hosts)', ()
     for (const name of [probe, peer, outer]) expect(v('rm', '-f', name).status).toBe(0);
   });
 
+  it('-p publishes on 127.0.0.1 and --egress-allow limits egress (line 6 ✓)', () => {
+    const net = `fw-${tag}`;
+    const srv = `fwsrv-${tag}`;
+    const s = v(
+      'run',
+      '-d',
+      '--name',
+      srv,
+      '--network',
+      net,
+      '-p',
+      '127.0.0.1::8080',
+      IMAGE,
+      '/bin/sh',
+      '-c',
+      SERVE,
+    );
+    expect(s.status, s.stderr).toBe(0);
+    const [info] = JSON.parse(v('inspect', srv).stdout) as {
+      ports: { hostPort: number; containerPort: number }[];
+      networks: Record<string, { ip: string }>;
+    }[];
+    expect(info!.ports).toHaveLength(1);
+    expect(info!.ports[0]!.containerPort).toBe(8080);
+    const hostPort = info!.ports[0]!.hostPort;
+    let reply = '';
+    expect(
+      until(() => {
+        reply = spawnSync(busybox!, ['nc', '-w', '2', '127.0.0.1', String(hostPort)], {
+          input: '',
+          encoding: 'utf8',
+        }).stdout;
+        return reply.includes('pong');
+      }),
+    ).toBe(true);
+    expect(reply).toContain(`pong-${srv}`);
+
+    const srvIp = info!.networks[net]!.ip;
+    const cli = `fwcli-${tag}`;
+    const c = v(
+      'run',
+      '-d',
+      '--name',
+      cli,
+      '--network',
+      net,
+      '--egress-allow',
+      `${srvIp}:8080`,
+      IMAGE,
+      '/bin/sh',
+      '-c',
+      'sleep 600',
+    );
+    expect(c.status, c.stderr).toBe(0);
+    expect(c.stderr).toMatch(/✓ Network isolation active \(egress \d+ rules?/);
+    expect(
+      until(() =>
+        v('exec', cli, '/bin/sh', '-c', `nc ${srvIp} 8080 </dev/null`).stdout.includes('pong'),
+      ),
+    ).toBe(true);
+    const refused = v('exec', cli, '/bin/sh', '-c', `nc -w 2 ${srvIp} 8081 </dev/null; echo rc=$?`);
+    expect(refused.stdout).toContain('rc=1');
+    for (const name of [cli, srv]) expect(v('rm', '-f', name).status).toBe(0);
+    expect(spawnSync('nft', ['list', 'ruleset'], { encoding: 'utf8' }).stdout).not.toContain(
+      s.stdout.trim().slice(0, 12),
+    );
+    expect(v('network', 'rm', net).status).toBe(0);
+  });
+
   it('10 run/rm cycles leave no netns, veth or lease', () => {
     const net = `cyc-${tag}`;
     for (let i = 0; i < 10; i++) {

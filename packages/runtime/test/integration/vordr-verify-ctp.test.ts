@@ -20,7 +20,12 @@ import {
   buildSignedStoreImage,
   type SignedStoreImage,
 } from '../support/signed-store-image.js';
-import { VORDR_BIN, buildSignedImage, vordr as vordrBin } from '../support/vordr-fixture.js';
+import {
+  VORDR_BIN,
+  buildSignedImage,
+  removeStoreNetworks,
+  vordr as vordrBin,
+} from '../support/vordr-fixture.js';
 
 const built = existsSync(BUILDER_BIN);
 const dirs: string[] = [];
@@ -224,6 +229,7 @@ describe.skipIf(!canRun)('vordr run FILE.ctp (05 §3: loaded, then run)', () => 
       .stdout.split('\n')
       .filter(Boolean);
     for (const id of ids) vordrBin(dir, root, 'rm', '-f', id);
+    removeStoreNetworks(dir, root);
     const runcRoot = join(root, 'vordr/run/runc');
     if (existsSync(runcRoot)) {
       const listed = spawnSync('runc', ['--root', runcRoot, 'list', '-q'], { encoding: 'utf8' });

@@ -102,3 +102,12 @@ export function buildSignedImage(
     },
   }).stderr;
 }
+
+/**
+ * Removes every network of the store (their bridges and host subnet reservations are host-wide,
+ * so a test's afterAll calls this after removing its containers).
+ */
+export function removeStoreNetworks(cwd: string, store: string): void {
+  const names = vordr(cwd, store, 'network', 'ls', '-q').stdout.split('\n').filter(Boolean);
+  if (names.length > 0) vordr(cwd, store, 'network', 'rm', ...names);
+}
