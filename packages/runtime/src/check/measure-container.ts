@@ -109,7 +109,8 @@ export async function measureContainer(input: MeasureInput): Promise<CheckReport
   );
   checks.push(checkCgroupLimits(spec.linux.resources, await readCgroupLimits(dirs)));
   checks.push(await selinux(input, all));
-  checks.push(...(await measureNetwork(input.root, record.id, record.pid)));
+  const networked = (record.networkAttachments ?? []).length > 0;
+  checks.push(...(await measureNetwork(input.root, record.id, record.pid, networked)));
   checks.push(await input.verification());
   checks.push(checkDeviations(record.deviations));
   if (record.monitorLost === true) checks.push(checkMonitor(true));

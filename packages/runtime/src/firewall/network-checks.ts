@@ -201,31 +201,37 @@ export function setElements(json: string | undefined): Map<string, string[]> {
 
 const SKIP_DETAIL = 'the container has no network (--network none)';
 
-/** Both network checks of a running container; skips without networking or without a pid. */
+/**
+ * Both network checks of a running container. `networked`: the container has networks (without a
+ * firewall state it has no rules: its connections are listed, nothing is disallowed).
+ */
 export async function measureNetwork(
   root: string,
   id: string,
   pid: number | undefined,
+  networked = true,
 ): Promise<CheckResult[]> {
-  const state = await readFirewallState(root, id);
-  if (state === undefined || state.networks.length === 0 || pid === undefined) {
+  const recorded = await readFirewallState(root, id);
+  if (!networked || pid === undefined || recorded?.networks.length === 0) {
+    const detail = pid === undefined ? 'no process to measure' : SKIP_DETAIL;
     return [
       {
         name: 'network-connections',
         title: 'Network connections allowed',
         status: 'skip',
-        detail: SKIP_DETAIL,
+        detail,
         violations: [],
       },
       {
         name: 'network-rules',
         title: 'Network rules installed',
         status: 'skip',
-        detail: SKIP_DETAIL,
+        detail,
         violations: [],
       },
     ];
   }
+  const state: FirewallState = recorded ?? { netns: '', networks: [], ports: [] };
   const egressJson =
     state.egress === undefined
       ? undefined

@@ -379,7 +379,14 @@ describe.skipIf(!ready)('vordr firewall (nft in namespaces this test creates)', 
     });
 
     await removeContainerFirewall(root, ID.o, NS.o);
-    const [skipConn] = await measureNetwork(root, ID.o, holder.pid);
-    expect(skipConn!.status).toBe('skip');
+    // Without rules nothing is disallowed; the connections are still listed.
+    const [open, none] = await measureNetwork(root, ID.o, holder.pid);
+    expect(open).toMatchObject({
+      status: 'pass',
+      detail: expect.stringContaining(`${OUT.b}:8080`),
+    });
+    expect(none!.status).toBe('skip');
+    const [noNet] = await measureNetwork(root, ID.o, holder.pid, false);
+    expect(noNet!.status).toBe('skip');
   }, 60_000);
 });
