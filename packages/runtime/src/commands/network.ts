@@ -1,6 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Command } from 'commander';
-import { action, collect, newCommand, storeRoot, type ResultBox } from '../cli/command-kit.js';
+import {
+  action,
+  collect,
+  newCommand,
+  storeRoot,
+  type GlobalFlags,
+  type ResultBox,
+} from '../cli/command-kit.js';
+import { withContainerLock } from '../container/index.js';
 import type { CliDeps } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
 import {
@@ -10,8 +18,10 @@ import {
   listNetworks,
   networkJson,
   networkUsers,
+  pruneLeases,
   removeNetworks,
 } from '../network/index.js';
+import { contextFor, listReconciled } from './support.js';
 import { parseLabels } from './run-flags.js';
 
 interface CreateFlags {
@@ -65,7 +75,9 @@ Examples:
       .option('--format <format>', 'table or json')
       .action(
         action<[], LsFlags>(box, async (_args, flags) => {
-          const networks = await listNetworks(storeRoot(deps, flags));
+          const root = storeRoot(deps, flags);
+          await reconcileLeases(deps, flags);
+          const networks = await listNetworks(root);
           return {
             exitCode: 0,
             stdout: formatNetworks(networks, {
@@ -81,6 +93,7 @@ Examples:
       .argument('<name...>')
       .action(
         action<[string[]], object>(box, async ([names], flags) => {
+          await reconcileLeases(deps, flags);
           const removed = await removeNetworks(storeRoot(deps, flags), names);
           return {
             exitCode: 0,
@@ -96,6 +109,7 @@ Examples:
       .action(
         action<[string[]], object>(box, async ([names], flags) => {
           const root = storeRoot(deps, flags);
+          await reconcileLeases(deps, flags);
           return { exitCode: 0, stdout: jsonLine(await inspectNetworks(root, names)) };
         }),
       ),
@@ -111,4 +125,19 @@ export async function inspectNetworks(root: string, names: readonly string[]) {
     out.push(networkJson(record, await networkUsers(root, name)));
   }
   return out;
+}
+
+/**
+ * 05 §13 for networks: the containers are reconciled (a settled exit releases its leases), then
+ * leases still held by a container that is gone or not running are dropped with its netns.
+ */
+async function reconcileLeases(deps: CliDeps, flags: GlobalFlags): Promise<void> {
+  const ctx = contextFor(deps, flags);
+  await listReconciled(ctx);
+  await pruneLeases(ctx.root, (id) =>
+    withContainerLock(ctx, id, async () => {
+      const record = await ctx.records.read(id);
+      return record !== undefined && (record.state === 'running' || record.state === 'restarting');
+    }),
+  );
 }

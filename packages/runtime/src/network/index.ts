@@ -22,6 +22,7 @@ export {
   getNetwork,
   listNetworks,
   networkUsers,
+  pruneLeases,
   readNetwork,
   removeNetworks,
 } from './network-store.js';

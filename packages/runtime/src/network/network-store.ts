@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../store/atomic-file.js';
 import { assertNameFree, assertValidName, isValidName } from '../store/container-name.js';
 import { withLock } from '../store/locks.js';
 import { vordrPaths } from '../store/vordr-paths.js';
-import { deleteBridge, ensureBridge, hostIpv4Blocks } from './host-net.js';
+import { deleteBridge, deleteNetns, ensureBridge, hostIpv4Blocks } from './host-net.js';
 import {
   DEFAULT_NETWORK,
   DEFAULT_SUBNET,
@@ -21,6 +21,7 @@ import {
   chooseSubnet,
   formatSubnet,
   parseSubnetFlag,
+  releaseAddresses,
 } from './ipam.js';
 import { parseNetworkRecord, type NetworkRecord } from './network-record.js';
 
@@ -279,3 +280,33 @@ export async function removeNetworks(
   }
   return [...names];
 }
+
+/**
+ * Drops the leases whose holder `isLive` denies (a container removed or stopped without its
+ * cleanup, 05 §13) and deletes what such a holder may have left: its netns and host veths.
+ * `isLive` must wait for a start in progress (take the container's lock). Returns the ids dropped.
+ */
+export async function pruneLeases(
+  root: string,
+  isLive: (containerId: string) => Promise<boolean>,
+): Promise<string[]> {
+  const dropped = new Set<string>();
+  for (const network of await listNetworks(root)) {
+    const holders = [...new Set(Object.values(network.leases))];
+    const dead: string[] = [];
+    for (const id of holders) if (!(await isLive(id))) dead.push(id);
+    if (dead.length === 0) continue;
+    await withNetworkLock(root, network.name, async () => {
+      const record = await readNetwork(root, network.name);
+      if (record === undefined) return;
+      for (const id of dead) releaseAddresses(record.leases, id);
+      await writeNetwork(root, record);
+    });
+    dead.forEach((id) => dropped.add(id));
+  }
+  for (const id of dropped) await deleteNetns(id, MAX_INTERFACES);
+  return [...dropped];
+}
+
+/** The most interfaces a container has (05 §15: at most 8 networks). */
+const MAX_INTERFACES = 8;

@@ -3,7 +3,15 @@
 // bridges, netns and veths. Every container, network, bridge, netns and directory is removed in
 // afterAll, also when a test fails.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -297,6 +305,25 @@ describe.skipIf(!ready)('vordr networks (bridges, netns, veths, /etc/hosts)', ()
       s.stdout.trim().slice(0, 12),
     );
     expect(v('network', 'rm', net).status).toBe(0);
+  });
+
+  it('reconciliation drops a lease and netns whose container is gone (05 §13)', () => {
+    const net = `rec-${tag}`;
+    expect(v('network', 'create', net).status).toBe(0);
+    const ghost = 'f'.repeat(8) + process.pid.toString(16).padStart(8, '0') + 'e'.repeat(48);
+    const file = join(store, 'vordr/networks', `${net}.json`);
+    const record = JSON.parse(readFileSync(file, 'utf8')) as { leases: Record<string, string> };
+    record.leases['10.89.250.9'] = ghost;
+    writeFileSync(file, JSON.stringify(record));
+    const ns = `vordr-${ghost.slice(0, 12)}`;
+    expect(spawnSync('ip', ['netns', 'add', ns]).status).toBe(0);
+    try {
+      expect(v('network', 'ls').stdout).toMatch(new RegExp(`^${net}\\s+.*\\s+0$`, 'm'));
+      expect(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout).not.toContain(ns);
+      expect(v('network', 'rm', net).status).toBe(0);
+    } finally {
+      spawnSync('ip', ['netns', 'del', ns]);
+    }
   });
 
   it('10 run/rm cycles leave no netns, veth or lease', () => {
