@@ -307,6 +307,41 @@ describe.skipIf(!ready)('vordr networks (bridges, netns, veths, /etc/hosts)', ()
     expect(v('network', 'rm', net).status).toBe(0);
   });
 
+  it('stop releases the address and the peers forget the name; start takes one again', () => {
+    const net = `ss-${tag}`;
+    const a = `ssa-${tag}`;
+    const b = `ssb-${tag}`;
+    for (const name of [a, b]) {
+      const r = v(
+        'run',
+        '-d',
+        '--name',
+        name,
+        '--network',
+        net,
+        IMAGE,
+        '/bin/sh',
+        '-c',
+        'sleep 600',
+      );
+      expect(r.status, r.stderr).toBe(0);
+    }
+    expect(v('exec', a, '/bin/cat', '/etc/hosts').stdout).toContain(`\t${b}\n`);
+    expect(v('stop', '-t', '0', b).status).toBe(0);
+    const [stopped] = JSON.parse(v('inspect', b).stdout) as {
+      networks: Record<string, { ip: string }>;
+    }[];
+    expect(stopped!.networks[net]!.ip).toBe('');
+    expect(v('exec', a, '/bin/cat', '/etc/hosts').stdout).not.toContain(b);
+    expect(v('network', 'ls').stdout).toMatch(new RegExp(`^${net}\\s+.*\\s+1$`, 'm'));
+    const started = v('start', b);
+    expect(started.status, started.stderr).toBe(0);
+    expect(v('exec', a, '/bin/cat', '/etc/hosts').stdout).toContain(`\t${b}\n`);
+    expect(v('exec', b, '/bin/cat', '/sys/class/net/eth0/operstate').stdout).toBe('up\n');
+    for (const name of [a, b]) expect(v('rm', '-f', name).status).toBe(0);
+    expect(v('network', 'rm', net).status).toBe(0);
+  });
+
   it('reconciliation drops a lease and netns whose container is gone (05 §13)', () => {
     const net = `rec-${tag}`;
     expect(v('network', 'create', net).status).toBe(0);
