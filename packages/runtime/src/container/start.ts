@@ -5,7 +5,12 @@ import type { OciSpec } from '../oci-spec/index.js';
 import { HostSpecialFiles, prepareContainerRootfs } from '../rootfs/index.js';
 import { isMountPoint } from '../rootfs/index.js';
 import { openBlob, type ImageLayer } from '../image/index.js';
-import { connectContainer, disconnectContainer, type ConnectedNetworks } from '../network/index.js';
+import {
+  connectContainer,
+  disconnectContainer,
+  ensureDnsForwarder,
+  type ConnectedNetworks,
+} from '../network/index.js';
 import { containerPaths, probeProcess } from '../store/index.js';
 import { startFirewall, stopFirewall, type StartedFirewall } from '../firewall/index.js';
 import { exitCommand, type LifecycleContext } from './context.js';
@@ -118,6 +123,12 @@ async function startConnected(
   await running;
   record.checks = checks;
   await ctx.records.write(record);
+  // 05 §4.6: names resolve through the forwarder on the gateway (started once per store).
+  if (connected?.nameserver !== undefined && ctx.selfCommand !== undefined) {
+    await ensureDnsForwarder(ctx.root, ctx.selfCommand).catch((err: unknown) =>
+      ctx.logger.warn({ err }, 'could not start the DNS forwarder'),
+    );
+  }
   const failed = checks.find((c) => c.status === 'fail');
   if (failed !== undefined) {
     await ctx.engine.kill(record.id, 'SIGKILL', { all: true }).catch(() => undefined);

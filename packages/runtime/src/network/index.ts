@@ -42,3 +42,11 @@ export {
   refreshHostsFiles,
 } from './container-network.js';
 export { formatNetworks, networkJson } from './format-networks.js';
+export type { DnsForwarderOptions, PeerLookup } from './dns-forwarder.js';
+export {
+  DNS_IDLE_EXIT_MS,
+  DnsForwarder,
+  ensureDnsForwarder,
+  runStoreDnsForwarder,
+  storePeerLookup,
+} from './dns-forwarder.js';

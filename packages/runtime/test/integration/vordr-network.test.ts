@@ -16,7 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticBusybox } from '../support/busybox-layout.js';
-import { VORDR_BIN, buildSignedImage, vordr } from '../support/vordr-fixture.js';
+import {
+  VORDR_BIN,
+  buildSignedImage,
+  removeStoreNetworks,
+  vordr,
+} from '../support/vordr-fixture.js';
 
 const busybox = staticBusybox();
 const ready =
@@ -46,9 +51,7 @@ describe.skipIf(!ready)('vordr networks (bridges, netns, veths, /etc/hosts)', ()
     if (store !== '' && existsSync(store)) {
       const ids = v('ps', '-a', '-q', '--no-trunc').stdout.split('\n').filter(Boolean);
       for (const id of ids) v('rm', '-f', id);
-      for (const net of v('network', 'ls', '-q').stdout.split('\n').filter(Boolean)) {
-        v('network', 'rm', net);
-      }
+      removeStoreNetworks(dir, store);
     }
     for (const line of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', line]);
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
@@ -178,6 +181,18 @@ describe.skipIf(!ready)('vordr networks (bridges, netns, veths, /etc/hosts)', ()
       ),
     ).toBe(true);
     expect(v('ps', '--filter', `network=${net}`, '-q').stdout.trim().split('\n')).toHaveLength(2);
+
+    // The forwarder on the gateway answers for peers (aliases too), whatever nsswitch says.
+    const serverIp = (
+      JSON.parse(v('inspect', server).stdout) as { networks: Record<string, { ip: string }> }[]
+    )[0]!.networks[net]!.ip;
+    let lookup = '';
+    expect(
+      until(() => {
+        lookup = v('exec', client, '/bin/sh', '-c', 'nslookup -type=a api').stdout;
+        return lookup.includes(serverIp);
+      }),
+    ).toBe(true);
 
     expect(v('rm', '-f', client).status).toBe(0);
     expect(readFileSync(hostsFile, 'utf8')).not.toContain(client);

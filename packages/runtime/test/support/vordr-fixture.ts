@@ -2,6 +2,7 @@
 // A signed store image for vordr's integration tests, built by the real `cerro-torre` binary
 // (run as a child process: the runtime never imports the builder) on a busybox base layout.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   KEYHOLDERS,
@@ -110,4 +111,13 @@ export function buildSignedImage(
 export function removeStoreNetworks(cwd: string, store: string): void {
   const names = vordr(cwd, store, 'network', 'ls', '-q').stdout.split('\n').filter(Boolean);
   if (names.length > 0) vordr(cwd, store, 'network', 'rm', ...names);
+  // The store's DNS forwarder (it would leave by itself once idle or once the store is gone).
+  try {
+    const owner = JSON.parse(
+      readFileSync(join(store, 'locks', 'dns-forwarder', 'owner.json'), 'utf8'),
+    ) as { pid?: number };
+    if (typeof owner.pid === 'number') process.kill(owner.pid, 'SIGTERM');
+  } catch {
+    // no forwarder, or it is gone
+  }
 }
