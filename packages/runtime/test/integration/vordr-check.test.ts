@@ -98,10 +98,11 @@ describe.skipIf(!ready)('vordr check (runc + conmon, signed busybox image)', () 
     expect(r.stdout).toContain('✓ Root filesystem read-only (/ mounted ro)');
     expect(r.stdout).toContain('✓ Resource limits applied (memory max, pids 2048, cpus max)');
     expect(r.stdout).toContain('– SELinux violations (none): SELinux not enabled on this host');
-    expect(r.stdout).toContain('– Network connections allowed');
+    expect(r.stdout).toContain('✓ Network connections allowed (no open connections)');
+    expect(r.stdout).toContain('– Network rules installed: no egress or ingress allowlist');
     expect(r.stdout).toContain('✓ Image still verifies (ALLOW');
     expect(r.stdout).not.toContain('✗');
-    expect(r.stdout).toMatch(/0 failed, 0 warnings, 3 skipped: ok\n$/);
+    expect(r.stdout).toMatch(/0 failed, 0 warnings, 2 skipped: ok\n$/);
 
     const { status, report } = checkJson(name, '--full');
     expect(status).toBe(0);
