@@ -131,7 +131,9 @@ async function writeRegistry(hostDir: string, entries: readonly Reservation[]): 
 async function pruneRegistry(entries: readonly Reservation[]): Promise<Reservation[]> {
   const kept: Reservation[] = [];
   for (const entry of entries) {
-    const record = await readNetwork(entry.root, entry.network).catch(() => undefined);
+    // Only a record that is missing or names another subnet or bridge makes the entry stale; an
+    // unreadable one keeps it (deleting a live bridge would cut its containers off).
+    const record = await readNetwork(entry.root, entry.network).catch(() => entry);
     if (record !== undefined && record.subnet === entry.subnet && record.bridge === entry.bridge) {
       kept.push(entry);
     } else {
