@@ -262,13 +262,22 @@ export async function installContainerFirewall(
     ...(ingress !== undefined ? { ingress } : {}),
     ports: input.ports,
   };
-  await writeFile(join(dir, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
+  await writeFirewallState(input.root, input.id, state);
   return {
     egressRules: egress?.rules ?? 0,
     ingressRules: ingress?.rules ?? 0,
     warnings,
     state,
   };
+}
+
+/** Writes containers/<id>/nft/state.json. */
+export async function writeFirewallState(
+  root: string,
+  id: string,
+  state: FirewallState,
+): Promise<void> {
+  await writeFile(join(firewallDir(root, id), 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 /** The recorded state of an installed firewall, or undefined. */

@@ -5,7 +5,14 @@
 import type { EgressAllowJson, IngressAllowJson } from '@verified-container/shared/generate';
 import { readNetwork, type ConnectedNetworks, type NetworkedContainer } from '../network/index.js';
 import { ContainerRecords } from '../store/container-records.js';
-import { installContainerFirewall, removeContainerFirewall } from './container-firewall.js';
+import {
+  installContainerFirewall,
+  readFirewallState,
+  removeContainerFirewall,
+  writeFirewallState,
+} from './container-firewall.js';
+import { ingressPeerUpdateCommands } from './host-tables.js';
+import { runNftBatch } from './nft-cli.js';
 import { makePortHolderProbe } from './port-holder.js';
 import { choosePorts, type PortRequest, type PublishedPort } from './publish-spec.js';
 
@@ -90,6 +97,7 @@ export async function startFirewall(
     peerAddresses: (name) => peers.get(name) ?? [],
     networkSubnet: (name) => subnets.get(name),
   });
+  await refreshIngressPeers(root, { all, skip: container.id });
   const parts = [
     ...(result.egressRules > 0 ? [`egress ${plural(result.egressRules, 'rule')}`] : []),
     ...(result.ingressRules > 0 ? [`ingress ${plural(result.ingressRules, 'rule')}`] : []),
@@ -125,10 +133,59 @@ async function peerAddresses(
   return out;
 }
 
-/** Removes the container's rules (exit cleanup, rm); call before the netns is deleted. */
+/**
+ * Removes the container's rules (exit cleanup, rm; call before the netns is deleted) and drops its
+ * addresses from the peers' `container:<name>` sets.
+ */
 export async function stopFirewall(root: string, container: FirewalledContainer): Promise<void> {
   if ((container.networkAttachments ?? []).length === 0 && container.firewall === undefined) return;
   await removeContainerFirewall(root, container.id);
+  await refreshIngressPeers(root, { skip: container.id, gone: container.id });
+}
+
+/**
+ * Re-fills the `container:<name>` sets of every container whose ingress rules have one (05 §4.6:
+ * "a set kept current as peers start and stop"), from the current leases; `gone` is a container
+ * that is stopping and no longer counts. State files follow, so `check` sees the same addresses.
+ */
+export async function refreshIngressPeers(
+  root: string,
+  opts: { all?: readonly FirewalledContainer[]; skip?: string; gone?: string } = {},
+): Promise<void> {
+  const all =
+    opts.all ?? (await new ContainerRecords<FirewalledContainer>(root).list().catch(() => []));
+  const others = all.filter((r) => r.id !== opts.gone);
+  for (const container of all) {
+    if (container.id === opts.skip || !needsPeers(container)) continue;
+    const state = await readFirewallState(root, container.id);
+    if (state?.ingress === undefined) continue;
+    const commands: string[] = [];
+    const entries = [];
+    for (const [n, e] of state.ingress.entries.entries()) {
+      // An unknown `network:` source is kept as an empty peer set named by the source itself.
+      if (e.source.kind !== 'peers' || e.source.name.includes(':')) {
+        entries.push(e);
+        continue;
+      }
+      const addresses = await peerAddresses(root, container, others, e.source.name);
+      commands.push(...ingressPeerUpdateCommands(container.id, n, addresses));
+      entries.push({ ...e, source: { ...e.source, addresses } });
+    }
+    if (commands.length === 0) continue;
+    try {
+      await runNftBatch(`peers-${container.id.slice(0, 12)}`, commands);
+      await writeFirewallState(root, container.id, {
+        ...state,
+        ingress: { ...state.ingress, entries },
+      });
+    } catch {
+      // the peer stopped meanwhile: its chain and sets are gone with it
+    }
+  }
+}
+
+function needsPeers(container: FirewalledContainer): boolean {
+  return (container.firewall?.ingress ?? []).some((e) => e.source.startsWith('container:'));
 }
 
 /** 05 §4.6: traffic through a published port is routed, not bridged; ingress entries do not limit it. */

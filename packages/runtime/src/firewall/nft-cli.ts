@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // nft on the host or inside a named netns (`ip netns exec <ns> nft …`).
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { VcError } from '@verified-container/shared';
 import { findExecutable } from '../engine/host-process.js';
@@ -65,5 +67,20 @@ export async function listNftJson(
       return undefined;
     }
     throw err;
+  }
+}
+
+/** Loads `commands` as one atomic batch through a temporary file (removed afterwards). */
+export async function runNftBatch(
+  name: string,
+  commands: readonly string[],
+  target: NftTarget = {},
+): Promise<void> {
+  if (commands.length === 0) return;
+  const path = join(tmpdir(), `vordr-${name}-${process.pid}-${Date.now()}.nft`);
+  try {
+    await loadNftFile(path, `${commands.join('\n')}\n`, target);
+  } finally {
+    await rm(path, { force: true });
   }
 }

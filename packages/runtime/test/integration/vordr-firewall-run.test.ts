@@ -11,13 +11,9 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { staticBusybox } from '../support/busybox-layout.js';
-import {
-  VORDR_BIN,
-  buildSignedImage,
-  removeStoreNetworks,
-  vordr,
-} from '../support/vordr-fixture.js';
+import { KEYHOLDERS, setUpSignedImageSync, signedManifest } from '@verified-container/testkit';
+import { staticBusybox, writeBusyboxLayout } from '../support/busybox-layout.js';
+import { VORDR_BIN, cerroTorre, removeStoreNetworks, vordr } from '../support/vordr-fixture.js';
 
 const busybox = staticBusybox();
 const ready =
@@ -48,6 +44,26 @@ for (const p of ports) {
   }).listen(Number(p), '0.0.0.0', () => { if (--pending === 0) console.log('ready'); });
 }
 `;
+
+// The image's signed profile opens port 8080 to containers named "fwcli" only (01 §2.2).
+const MANIFEST = signedManifest({
+  name: 'vt/fw',
+  base: 'oci:base:busybox',
+  steps: `[[build.steps]]
+action = "write-file"
+path = "/etc/greeting"
+content = "hello from vordr\\n"
+`,
+  command: ['/bin/cat', '/etc/greeting'],
+  security: `[security.capabilities]
+drop = ["ALL"]
+add = ["CHOWN", "SETUID"]
+
+[security.network]
+ingress-allow = [{ port = 8080, source = "container:fwcli" }]
+`,
+});
+const SERVE = 'while :; do echo pong-$(hostname) | nc -l -p 8080; done';
 
 interface JsonCheck {
   name: string;
@@ -97,7 +113,22 @@ describe.skipIf(!ready)('vordr firewall through run and check (runc + conmon)', 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vordr-fwrun-'));
     store = join(dir, 'store');
-    buildSignedImage(dir, busybox!, 'vt/fw');
+    writeBusyboxLayout(join(dir, 'base'), busybox!, 'busybox');
+    setUpSignedImageSync(
+      (args) => {
+        const r = cerroTorre(dir, store, ...args);
+        return { exitCode: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+      },
+      {
+        dir,
+        manifest: MANIFEST,
+        keygen: ['m1', 'm2'],
+        dropPrivateKeys: {
+          keysDir: join(store, 'keys'),
+          ids: KEYHOLDERS.filter((id) => id !== 'm1' && id !== 'm2'),
+        },
+      },
+    );
     writeFileSync(join(dir, 'server.mjs'), SERVER);
     sh('ip', 'netns', 'add', NS);
     sh('ip', 'link', 'add', VETH, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS);
@@ -163,7 +194,7 @@ describe.skipIf(!ready)('vordr firewall through run and check (runc + conmon)', 
     );
     expect(r.status, r.stderr).toBe(0);
     const id = r.stdout.trim();
-    expect(r.stderr).toContain('✓ Network isolation active (egress 7 rules)');
+    expect(r.stderr).toContain('✓ Network isolation active (egress 7 rules, ingress 5 rules)');
 
     // busybox's static wget crashes resolving even a literal; nc takes addresses as they are.
     const fetch = (ip: string, port: number) =>
@@ -242,6 +273,7 @@ describe.skipIf(!ready)('vordr firewall through run and check (runc + conmon)', 
       '/etc',
     );
     expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('! published port 8080/tcp is also limited by an ingress entry');
     let body = '';
     for (let deadline = Date.now() + 10_000; body === '' && Date.now() < deadline;) {
       body = await httpGet(port, '/greeting').catch(() => '');
@@ -249,6 +281,50 @@ describe.skipIf(!ready)('vordr firewall through run and check (runc + conmon)', 
     expect(body).toBe('hello from vordr\n');
     expect(v('rm', '-f', name).status).toBe(0);
     await expect(httpGet(port, '/greeting')).rejects.toThrow();
+  }, 120_000);
+
+  it('ingress: only a container named fwcli may open the port; the set follows peers starting and stopping', () => {
+    const srv = `srv-${tag}`;
+    const started = v(
+      'run',
+      '-d',
+      '--name',
+      srv,
+      '--network',
+      network,
+      IMAGE,
+      '/bin/sh',
+      '-c',
+      SERVE,
+    );
+    expect(started.status, started.stderr).toBe(0);
+    expect(started.stderr).toContain('✓ Network isolation active (ingress 5 rules)');
+    const srvId = started.stdout.trim();
+    const info = JSON.parse(v('inspect', srv).stdout) as {
+      networks: Record<string, { ip: string }>;
+    }[];
+    const srvIp = info[0]!.networks[network]!.ip;
+    const ask = (client: string) =>
+      v('exec', client, '/bin/sh', '-c', `nc -w 2 ${srvIp} 8080 </dev/null; echo rc=$?`).stdout;
+
+    const other = `other-${tag}`;
+    expect(v('run', '-d', '--name', other, '--network', network, IMAGE, ...LOOP).status).toBe(0);
+    expect(ask(other)).not.toContain('pong');
+
+    // fwcli starts after srv: srv's peer set gains its address.
+    expect(v('run', '-d', '--name', 'fwcli', '--network', network, IMAGE, ...LOOP).status).toBe(0);
+    let reply = '';
+    for (let deadline = Date.now() + 10_000; !reply.includes('pong') && Date.now() < deadline;) {
+      reply = ask('fwcli');
+    }
+    expect(reply).toContain(`pong-`);
+    const set = ['list', 'set', 'bridge', 'vordr', `peers_${srvId.slice(0, 12)}_0`];
+    expect(spawnSync('nft', set, { encoding: 'utf8' }).stdout).toContain('elements = {');
+
+    // ...and loses it when fwcli goes.
+    expect(v('rm', '-f', 'fwcli').status).toBe(0);
+    expect(spawnSync('nft', set, { encoding: 'utf8' }).stdout).not.toContain('elements');
+    expect(checkJson(srv).checks.get('network-rules')).toMatchObject({ status: 'pass' });
   }, 120_000);
 });
 
