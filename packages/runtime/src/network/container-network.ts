@@ -85,7 +85,7 @@ export async function connectContainer(
           });
         }
         // A reboot or a manual `ip link del` loses the bridge; the record keeps what it was.
-        if (await ensureBridge(record)) await installNetworkRules(record);
+        if (await ensureBridge(record, { onlyIfMissing: true })) await installNetworkRules(record);
         attachment.ip = leaseAddress(record, record.leases, container.id);
         await writeNetwork(root, record);
         return record;

@@ -3,7 +3,7 @@
 // command goes through `ip -batch` (one process for many changes); names and addresses reach it
 // only after validation (they are generated or parsed by ipam.ts).
 import { execFile, spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { VcError } from '@verified-container/shared';
 import { findExecutable } from '../engine/host-process.js';
@@ -76,13 +76,12 @@ export interface BridgeSpec {
   readonly internal: boolean;
 }
 
+/** Whether a link exists in the host netns (sysfs: no process to start). */
 async function linkExists(name: string): Promise<boolean> {
-  try {
-    await execFileAsync(await ip(), ['-o', 'link', 'show', 'dev', name]);
-    return true;
-  } catch {
-    return false;
-  }
+  return access(`/sys/class/net/${name}`).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
@@ -90,9 +89,14 @@ async function linkExists(name: string): Promise<boolean> {
  * the host forwards (`ip_forward`, the bridge's `route_localnet`). Idempotent; true when the
  * bridge had to be created.
  */
-export async function ensureBridge(spec: BridgeSpec): Promise<boolean> {
+export async function ensureBridge(
+  spec: BridgeSpec,
+  opts: { readonly onlyIfMissing?: boolean } = {},
+): Promise<boolean> {
   const prefix = spec.subnet.split('/')[1]!;
   const missing = !(await linkExists(spec.bridge));
+  // A start trusts a bridge that exists (set up by `network create`): two processes fewer.
+  if (!missing && opts.onlyIfMissing === true) return false;
   if (missing) {
     await ipBatch([`link add ${spec.bridge} type bridge`]).catch(async (err: unknown) => {
       // Another process may have created it meanwhile.

@@ -204,6 +204,9 @@ describe.skipIf(!ready)('vordr networks (bridges, netns, veths, /etc/hosts)', ()
   it('an --internal network reaches its peers but nothing outside', () => {
     const inner = `inner-${tag}`;
     expect(v('network', 'create', '--internal', inner).status).toBe(0);
+    const publish = v('run', '--rm', '-p', '8080', '--network', inner, IMAGE);
+    expect(publish.status).toBe(125);
+    expect(publish.stderr).toContain('Error [PROFILE_CONFLICT]: -p needs a non-internal network');
     const outer = `outer-${tag}`;
     const srv = v(
       'run',
