@@ -3,7 +3,7 @@
 // the netns `vordr-<id12>` with one veth per network, `/etc/hosts` and `resolv.conf`; at exit
 // and removal the reverse. Peers' hosts files follow (rewritten in place: they are bind mounts).
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { VcError } from '@verified-container/shared';
 import { installNetworkRules } from '../firewall/index.js';
 import { parseIpv4Cidr } from '../firewall/ipv4.js';
@@ -21,7 +21,8 @@ import {
 import { renderHosts, renderResolvConf, type ExtraHost, type HostsEntry } from './hosts-file.js';
 import { leaseAddress, releaseAddresses } from './ipam.js';
 import type { NetworkRecord } from './network-record.js';
-import { readNetwork, withNetworkLock, writeNetwork } from './network-store.js';
+import { forgetNetnsOwner, recordNetnsOwner } from './netns-owners.js';
+import { HOST_RUN_DIR, readNetwork, withNetworkLock, writeNetwork } from './network-store.js';
 
 /** One `--network` of a container, as its record keeps it. */
 export interface NetworkAttachment {
@@ -98,6 +99,7 @@ export async function connectContainer(
     const routed = interfaces.map((i, n) =>
       n === first ? { ...i, defaultGateway: i.gateway } : i,
     );
+    await recordNetnsOwner(HOST_RUN_DIR, resolve(root), container.id);
     await createNetns(container.id, routed);
     const dir = containerPaths(root, container.id).dir;
     await writeInPlace(join(dir, 'resolv.conf'), renderResolvConf(gateway));
@@ -145,6 +147,7 @@ export async function disconnectContainer(
   const attachments = container.networkAttachments ?? [];
   if (attachments.length === 0) return;
   await deleteNetns(container.id, attachments.length);
+  await forgetNetnsOwner(HOST_RUN_DIR, container.id);
   const peers = await peerIds(root, container);
   for (const attachment of attachments) {
     await withNetworkLock(root, attachment.network, async () => {

@@ -8,6 +8,7 @@ import { access, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import type { Logger } from '@verified-container/shared';
 import { isProcessAlive } from '../engine/host-process.js';
+import { learnEgressAddresses } from '../firewall/dns-learn.js';
 import { ContainerRecords } from '../store/container-records.js';
 import { acquireLock, type HeldLock } from '../store/locks.js';
 import { vordrPaths } from '../store/vordr-paths.js';
@@ -30,6 +31,8 @@ export interface DnsForwarderOptions {
   readonly upstreamPort?: number;
   readonly timeoutMs?: number;
   readonly logger?: Logger;
+  /** Sees each forwarded reply before it is sent (the firewall adds egress addresses, 05 §4.6). */
+  readonly onAnswer?: (querierIp: string, name: string, reply: Uint8Array) => Promise<void>;
 }
 
 interface Listener {
@@ -112,7 +115,9 @@ export class DnsForwarder {
     const peers = await this.opts.peersOf(from).catch(() => undefined);
     const local = peers?.get(q.name);
     if (local !== undefined) return buildAnswer(q, local);
-    return this.forward(msg, q);
+    const reply = await this.forward(msg, q);
+    await this.opts.onAnswer?.(from, q.name, reply);
+    return reply;
   }
 
   private async forward(msg: Uint8Array, q: DnsQuestion): Promise<Uint8Array> {
@@ -215,6 +220,7 @@ export async function runStoreDnsForwarder(
     peersOf: storePeerLookup(root),
     upstreams: resolvConfServers(text),
     ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
+    onAnswer: (ip, name, reply) => learnEgressAddresses(root, ip, name, reply),
   });
   let idleSince = Date.now();
   try {

@@ -23,6 +23,7 @@ import {
   parseSubnetFlag,
   releaseAddresses,
 } from './ipam.js';
+import { forgetNetnsOwner, sweepOrphanNetns } from './netns-owners.js';
 import { parseNetworkRecord, type NetworkRecord } from './network-record.js';
 
 /** The store whose default network gets bridge `vordr0` and 10.89.0.0/24 (05 §4.6). */
@@ -165,6 +166,8 @@ export async function createNetwork(
     withLock(hostDir, 'subnets', async () => {
       const existing = await listNetworks(root);
       assertNameFree(opts.name, new Set(existing.map((n) => n.name)), 'network');
+      // Host-wide leftovers of stores deleted without cleanup (tests, crashes): 05 §13.
+      await sweepOrphanNetns(hostDir);
       const registry = await pruneRegistry(await readRegistry(hostDir));
       const taken: { cidr: Ipv4Cidr; what: string }[] = [
         ...registry.map((r) => ({
@@ -306,7 +309,10 @@ export async function pruneLeases(
     });
     dead.forEach((id) => dropped.add(id));
   }
-  for (const id of dropped) await deleteNetns(id, MAX_INTERFACES);
+  for (const id of dropped) {
+    await deleteNetns(id, MAX_INTERFACES);
+    await forgetNetnsOwner(HOST_RUN_DIR, id);
+  }
   return [...dropped];
 }
 

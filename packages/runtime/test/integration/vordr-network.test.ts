@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -376,6 +377,25 @@ describe.skipIf(!ready)('vordr networks (bridges, netns, veths, /etc/hosts)', ()
       expect(v('network', 'rm', net).status).toBe(0);
     } finally {
       spawnSync('ip', ['netns', 'del', ns]);
+    }
+
+    // A netns recorded for a store that is gone is swept by the next network allocation.
+    const orphan = 'd'.repeat(8) + process.pid.toString(16).padStart(8, '0') + 'c'.repeat(48);
+    const orphanNs = `vordr-${orphan.slice(0, 12)}`;
+    const owner = join('/run/vordr/netns', orphanNs);
+    try {
+      expect(spawnSync('ip', ['netns', 'add', orphanNs]).status).toBe(0);
+      mkdirSync('/run/vordr/netns', { recursive: true });
+      writeFileSync(owner, JSON.stringify({ root: join(dir, 'gone-store'), id: orphan }));
+      expect(v('network', 'create', `sweep-${tag}`).status).toBe(0);
+      expect(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout).not.toContain(
+        orphanNs,
+      );
+      expect(existsSync(owner)).toBe(false);
+      expect(v('network', 'rm', `sweep-${tag}`).status).toBe(0);
+    } finally {
+      spawnSync('ip', ['netns', 'del', orphanNs]);
+      rmSync(owner, { force: true });
     }
   });
 
