@@ -83,7 +83,7 @@ describe.skipIf(!ready)('vordr check (runc + conmon, signed busybox image)', () 
     }
     for (const point of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', point]);
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('a clean running container: every check ✓ (or – where not applicable), exit 0', () => {
     const name = `clean-${tag}`;

@@ -56,7 +56,7 @@ describe.skipIf(!ready)('vordr networks (bridges, netns, veths, /etc/hosts)', ()
     }
     for (const line of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', line]);
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   /** Polls `fn` until it returns true or the deadline passes. */
   const until = (fn: () => boolean, ms = 10_000): boolean => {

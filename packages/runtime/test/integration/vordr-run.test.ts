@@ -64,7 +64,7 @@ describe.skipIf(!ready)('vordr run (runc + conmon, signed busybox image)', () =>
     }
     for (const line of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', line]);
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('run --rm prints the greeting, exits 0 and leaves no container', () => {
     const r = v('run', '--rm', IMAGE);

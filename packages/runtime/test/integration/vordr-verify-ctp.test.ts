@@ -242,7 +242,7 @@ describe.skipIf(!canRun)('vordr run FILE.ctp (05 §3: loaded, then run)', () => 
       .map((line) => line.split(' ')[4] ?? '')
       .filter((point) => point.startsWith(dir));
     for (const point of mounts.reverse()) spawnSync('umount', ['-l', point]);
-  });
+  }, 120_000);
 
   it('run --rm on the package an empty store has never seen: verified, run, the image kept', () => {
     const trustStore = join(dir, 'store', 'keys', 'trust-store.json');

@@ -50,7 +50,7 @@ describe.skipIf(!ready)('vordr run with named volumes', () => {
       .filter((p) => p.startsWith(dir));
     for (const path of mounts.reverse()) spawnSync('umount', ['-l', path]);
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it("the guide's migration: a tarball restored into a volume that outlives the container", () => {
     // What `tar czf wp_content.tar.gz -C wp-content .` made on the old host.
