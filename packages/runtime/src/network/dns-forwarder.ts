@@ -55,9 +55,12 @@ export class DnsForwarder {
     if (this.listeners.has(address)) return;
     const udp = createSocket('udp4');
     udp.on('message', (msg, rinfo) => {
-      void this.handle(msg, rinfo.address).then((reply) => {
-        if (reply !== undefined) udp.send(reply, rinfo.port, rinfo.address);
-      });
+      void this.handle(msg, rinfo.address).then(
+        (reply) => {
+          if (reply !== undefined) udp.send(reply, rinfo.port, rinfo.address);
+        },
+        () => undefined,
+      );
     });
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject);
@@ -75,12 +78,15 @@ export class DnsForwarder {
         while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
           const msg = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
           buffered = buffered.subarray(2 + msg.length);
-          void this.handle(msg, conn.remoteAddress?.replace(/^::ffff:/, '') ?? '').then((reply) => {
-            if (reply === undefined) return;
-            const len = Buffer.alloc(2);
-            len.writeUInt16BE(reply.length);
-            conn.write(Buffer.concat([len, reply]));
-          });
+          void this.handle(msg, conn.remoteAddress?.replace(/^::ffff:/, '') ?? '').then(
+            (reply) => {
+              if (reply === undefined) return;
+              const len = Buffer.alloc(2);
+              len.writeUInt16BE(reply.length);
+              conn.write(Buffer.concat([len, reply]));
+            },
+            () => undefined,
+          );
         }
       });
     });
@@ -116,7 +122,12 @@ export class DnsForwarder {
     const local = peers?.get(q.name);
     if (local !== undefined) return buildAnswer(q, local);
     const reply = await this.forward(msg, q);
-    await this.opts.onAnswer?.(from, q.name, reply);
+    // A failing listener must not cost the answer (or, unhandled, the forwarder process).
+    await this.opts
+      .onAnswer?.(from, q.name, reply)
+      .catch((err: unknown) =>
+        this.opts.logger?.warn({ err, name: q.name }, 'could not learn egress addresses'),
+      );
     return reply;
   }
 
