@@ -138,8 +138,9 @@ async function peerAddresses(
  * addresses from the peers' `container:<name>` sets.
  */
 export async function stopFirewall(root: string, container: FirewalledContainer): Promise<void> {
-  if ((container.networkAttachments ?? []).length === 0 && container.firewall === undefined) return;
-  await removeContainerFirewall(root, container.id);
+  if ((container.networkAttachments ?? []).length === 0) return;
+  // startFirewall installs nothing without settings: only the peers' sets may name this one.
+  if (container.firewall !== undefined) await removeContainerFirewall(root, container.id);
   await refreshIngressPeers(root, { skip: container.id, gone: container.id });
 }
 

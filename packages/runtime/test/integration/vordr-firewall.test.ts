@@ -231,7 +231,7 @@ describe.skipIf(!ready)('vordr firewall (nft in namespaces this test creates)', 
     spawnSync('ip', ['link', 'del', BRIDGE]);
     spawnSync('ip', ['link', 'del', VETH.x]);
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   it('an egress allowlist of one ip:port reaches it and nothing else', async () => {
     const allowed = `tcp:${OUT.a}:8080`;
