@@ -6,6 +6,7 @@ import { Resolver } from 'node:dns/promises';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { VcError } from '@verified-container/shared';
 import type { EgressAllowJson, IngressAllowJson } from '@verified-container/shared/generate';
 import { containerPaths } from '../store/index.js';
 import { collectEgressEntries, type EgressEntry } from './egress-entries.js';
@@ -236,6 +237,9 @@ export async function installContainerFirewall(
   }
 
   const first = input.networks.find((n) => !n.internal);
+  if (input.ports.length > 0 && first === undefined) {
+    throw new VcError('PROFILE_CONFLICT', '-p needs a non-internal network (05 §4.3)');
+  }
   const host: string[] = [];
   if (input.ports.length > 0 && first !== undefined) {
     host.push(...publishCommands(input.id, first.ip, input.ports));
