@@ -122,7 +122,7 @@ describe.skipIf(!ready)('vordr check (runc + conmon, signed busybox image)', () 
       'verification',
       'deviations',
     ]);
-  }, 60_000);
+  });
 
   it('a vordr exec session is expected, not flagged', async () => {
     const name = `clean-${tag}`;

@@ -176,7 +176,7 @@ describe.skipIf(!ready)('vordr firewall through run and check (runc + conmon)', 
     spawnSync('ip', ['link', 'del', VETH]);
     for (const point of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', point]);
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  }, 120_000);
 
   it('--egress-allow of one ip:port reaches it and nothing else; check flags a connection outside it', () => {
     const name = `eg-${tag}`;

@@ -219,7 +219,7 @@ describe.skipIf(!ready)('vordr firewall (nft in namespaces this test creates)', 
     ) {
       // probe() itself waits up to 1.5 s per try
     }
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     for (const c of children) c.kill('SIGKILL');
@@ -231,7 +231,7 @@ describe.skipIf(!ready)('vordr firewall (nft in namespaces this test creates)', 
     spawnSync('ip', ['link', 'del', BRIDGE]);
     spawnSync('ip', ['link', 'del', VETH.x]);
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  }, 120_000);
 
   it('an egress allowlist of one ip:port reaches it and nothing else', async () => {
     const allowed = `tcp:${OUT.a}:8080`;
@@ -263,7 +263,7 @@ describe.skipIf(!ready)('vordr firewall (nft in namespaces this test creates)', 
     expect(after[`udp:${GW}:53`]).toBe('ok:hello gateway'); // the gateway resolver
     // Peers on an attached network are governed by their own ingress rules.
     expect(probe(NS.c, `tcp:${IP.s}:9090`)[`tcp:${IP.s}:9090`]).toBe('ok:hello peer:9090');
-  }, 60_000);
+  }, 120_000);
 
   it('a host entry that does not resolve leaves its set empty with a warning', async () => {
     const result = await installContainerFirewall({
@@ -327,7 +327,7 @@ describe.skipIf(!ready)('vordr firewall (nft in namespaces this test creates)', 
       code: 'PORT_IN_USE',
       message: expect.stringMatching(new RegExp(`in use by a host process \\(pid ${process.pid} `)),
     });
-  }, 60_000);
+  }, 120_000);
 
   it('check lists live connections and flags one outside the allowlist; rule changes are found', async () => {
     // Connections opened before the filter (the way a process could slip one past it) stay up.
@@ -388,5 +388,5 @@ describe.skipIf(!ready)('vordr firewall (nft in namespaces this test creates)', 
     expect(none!.status).toBe('skip');
     const [noNet] = await measureNetwork(root, ID.o, holder.pid, false);
     expect(noNet!.status).toBe('skip');
-  }, 60_000);
+  }, 120_000);
 });
