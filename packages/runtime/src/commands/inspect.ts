@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import { Option, type Command } from 'commander';
 import { VcError } from '@verified-container/shared';
-import { action, newCommand, type ResultBox } from '../cli/command-kit.js';
+import { action, newCommand, storeRoot, type ResultBox } from '../cli/command-kit.js';
 import type { CliDeps } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
 import { statusText } from '../container/index.js';
+import { networksJson } from '../network/index.js';
 import { containerPaths } from '../store/index.js';
 import { contextFor, findContainer } from './support.js';
 
@@ -25,6 +26,13 @@ export function makeInspectCommand(deps: CliDeps, box: ResultBox): Command {
     )
     .action(
       action<[string[]], InspectFlags>(box, async ([refs], flags) => {
+        if (flags.type === 'network') {
+          const { inspectNetworks } = await import('./network.js');
+          return {
+            exitCode: 0,
+            stdout: jsonLine(await inspectNetworks(storeRoot(deps, flags), refs)),
+          };
+        }
         if (flags.type !== undefined && flags.type !== 'container') {
           throw new VcError('UNSUPPORTED', `inspect --type ${flags.type} is not available here`, {
             hint: `use vordr ${flags.type} inspect`,
@@ -42,6 +50,7 @@ export function makeInspectCommand(deps: CliDeps, box: ResultBox): Command {
             restartCount: record.restartCount ?? 0,
             paths: { dir: paths.dir, rootfs: paths.rootfs, config: paths.config, log: paths.log },
             selinux: { enabled: false, label: record.selinuxLabel, applied: false },
+            networks: networksJson(record.networkAttachments),
           });
         }
         return { exitCode: 0, stdout: jsonLine(out) };

@@ -5,6 +5,7 @@ import type { CliDeps } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
 import type { ContainerRecord } from '../container/index.js';
 import { humanDuration, statusText } from '../container/index.js';
+import { networksJson } from '../network/index.js';
 import { shortId } from '../store/index.js';
 import { contextFor, listReconciled } from './support.js';
 
@@ -26,7 +27,7 @@ export function makePsCommand(deps: CliDeps, box: ResultBox): Command {
     .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']))
     .option(
       '--filter <k=v>',
-      'name=, status=, label=K[=V], health= (repeatable, all must match)',
+      'name=, status=, label=K[=V], health=, network= (repeatable, all must match)',
       (v: string, p: string[] = []) => [...p, v],
     )
     .option('--no-trunc', 'full ids and commands')
@@ -64,6 +65,8 @@ export function matchesFilters(record: ContainerRecord, filters: readonly string
         return record.name.includes(value);
       case 'status':
         return record.state === value;
+      case 'network':
+        return (record.networkAttachments ?? []).some((n) => n.network === value);
       case 'label': {
         const leq = value.indexOf('=');
         const k = leq < 0 ? value : value.slice(0, leq);
@@ -107,6 +110,8 @@ export function psJson(r: ContainerRecord, nowMs: number) {
         }
       : {}),
     restartCount: r.restartCount ?? 0,
+    networks: networksJson(r.networkAttachments),
+    ports: r.ports ?? [],
   };
 }
 

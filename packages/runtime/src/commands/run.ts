@@ -19,6 +19,7 @@ import {
 import type { StoreImage } from '../image/index.js';
 import { resolveRunImage } from '../image-load/resolve-run-image.js';
 import { parsePullPolicy } from '../image-registry/pull-policy.js';
+import { parsePublishFlags, validateEgress } from '../firewall/index.js';
 import { parseEntrypointFlag } from '../oci-spec/index.js';
 import { signedProfileFromLabels } from '../profile/index.js';
 import { ensureSupervisorFor } from '../supervisor/supervisor-process.js';
@@ -37,8 +38,10 @@ import {
   parseVerifyMode,
   profileFlags,
   runSupervision,
+  runNetworks,
   runVariables,
   type RunFlags,
+  type RunNetworks,
 } from './run-flags.js';
 import { contextFor, parseSeconds, volumePortFor } from './support.js';
 
@@ -55,14 +58,18 @@ export function makeRunCommand(deps: CliDeps, box: ResultBox): Command {
     .option('--name <name>', 'the container name')
     .option('-h, --hostname <name>', 'the hostname')
     .option('--label <k=v>', 'a label (repeatable)', collect)
-    .option('--add-host <name:ip>', 'an /etc/hosts line (repeatable)', collect)
+    .option('--add-host <name:ip>', 'an /etc/hosts line NAME:IP (repeatable)', collect)
     .option('--tmpfs <dst[:opts]>', 'a tmpfs mount (repeatable)', collect)
     .option('-p, --publish <spec>', 'publish a port (repeatable)', collect)
     .option('-v, --volume <src:dst[:opts]>', 'a bind mount or named volume (repeatable)', collect)
     .option('-e, --env <k=v>', 'an environment variable (repeatable)', collect)
     .option('--env-file <file>', 'a file of K=V lines (repeatable)', collect)
-    .option('--network <name>', 'network (only none in this version)', collect)
-    .option('--network-alias <alias>', 'a network alias', collect)
+    .option(
+      '--network <name>',
+      'a network (repeatable; default vordr; a missing one is created; none = no network)',
+      collect,
+    )
+    .option('--network-alias <alias>', 'another name of the container on its networks', collect)
     .option('-u, --user <u[:g]>', 'user and group')
     .option('-w, --workdir <dir>', 'working directory')
     .option('--entrypoint <cmd>', 'override the image Entrypoint ("" clears; JSON array accepted)')
@@ -191,6 +198,9 @@ async function runCommand(
   }
 
   // 4.3: the profile and every check that must fail before anything exists.
+  const networking = runNetworks(flags);
+  const publish = parsePublishFlags(flags.publish ?? []);
+  await assertPublishable(ctx.root, networking, flags.publish ?? []);
   const plan = planContainer({
     imageText,
     image: storeImage,
@@ -209,13 +219,23 @@ async function runCommand(
       ? { stopTimeout: parseSeconds(flags.stopTimeout, '--stop-timeout') }
       : {}),
     labels: parseLabels(flags.label),
+    ...networking,
+    publish,
   });
   const supervision = runSupervision(
     flags,
     signedProfileFromLabels(storeImage.config.config.labels).runtime.healthcheck,
   );
+  validateEgress(plan.profile.egress);
   for (const d of plan.deviations) {
     say(`! deviation: ${d.setting}: manifest ${d.manifest}, effective ${d.effective}\n`);
+  }
+
+  // 05 §10.3: a missing named network is created, and said so.
+  for (const { network } of networking.networks) {
+    const { ensureNetwork } = await import('../network/index.js');
+    const { record: net, created } = await ensureNetwork(ctx.root, network, deps.clock.now());
+    if (created) say(`vordr: created network "${net.name}" (${net.subnet})\n`);
   }
 
   // 4.4–4.7
@@ -232,6 +252,7 @@ async function runCommand(
         attach: !detach,
         // bin.ts never aborts a follow: the foreground settles the exit before it ends.
         attachUntilExit: !detach && deps.signal === undefined,
+        warn: (line) => say(`! ${line}\n`),
       }),
     );
   } catch (err) {
@@ -306,4 +327,26 @@ function detachedJson(record: ContainerRecord, image: StoreImage, verification: 
     ],
     deviations: record.deviations,
   };
+}
+
+/**
+ * 05 §4.3: `-p` with internal networks only is PROFILE_CONFLICT (with `--network none` the flag
+ * check already said so). A network that does not exist yet will be created non-internal.
+ */
+async function assertPublishable(
+  root: string,
+  networking: RunNetworks,
+  publish: readonly string[],
+): Promise<void> {
+  if (publish.length === 0 || networking.networks.length === 0) return;
+  const { readNetwork } = await import('../network/index.js');
+  for (const { network } of networking.networks) {
+    const record = await readNetwork(root, network);
+    if (record === undefined || !record.internal) return;
+  }
+  throw new VcError(
+    'PROFILE_CONFLICT',
+    '-p needs a non-internal network; every network of this container is internal',
+    { hint: 'add a non-internal --network, or leave out -p' },
+  );
 }
