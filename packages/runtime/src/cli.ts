@@ -33,6 +33,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { name: 'inspect', load: async () => (await import('./commands/inspect.js')).makeInspectCommand },
   { name: 'version', load: async () => (await import('./commands/version.js')).makeVersionCommand },
   { name: 'volume', load: async () => (await import('./commands/volume.js')).makeVolumeCommand },
+  { name: 'network', load: async () => (await import('./commands/network.js')).makeNetworkCommand },
   { name: 'image', load: async () => (await import('./commands/image.js')).makeImageCommand },
   { name: 'info', load: async () => (await import('./commands/info.js')).makeInfoCommand },
   {

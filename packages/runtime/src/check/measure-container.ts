@@ -2,6 +2,7 @@
 // One round of `vordr check` (05 §8): reads the host, runs the pure comparisons, returns the report.
 import { existsSync } from 'node:fs';
 import type { ContainerRecord } from '../container/index.js';
+import { measureNetwork } from '../firewall/index.js';
 import type { OciSpec } from '../oci-spec/index.js';
 import { containerPaths } from '../store/index.js';
 import { checkCgroupLimits } from './cgroup-limits.js';
@@ -36,7 +37,6 @@ import {
   checkMonitor,
   checkReadOnlyRoot,
   checkSelinux,
-  networkSkips,
 } from './simple-checks.js';
 import { makeReport, type CheckReport, type CheckResult } from './types.js';
 
@@ -109,7 +109,8 @@ export async function measureContainer(input: MeasureInput): Promise<CheckReport
   );
   checks.push(checkCgroupLimits(spec.linux.resources, await readCgroupLimits(dirs)));
   checks.push(await selinux(input, all));
-  checks.push(...networkSkips());
+  const networked = (record.networkAttachments ?? []).length > 0;
+  checks.push(...(await measureNetwork(input.root, record.id, record.pid, networked)));
   checks.push(await input.verification());
   checks.push(checkDeviations(record.deviations));
   if (record.monitorLost === true) checks.push(checkMonitor(true));

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The smaller checks of 05 §8 (pure): read-only root, SELinux, deviations, monitor, network.
+// The smaller checks of 05 §8 (pure): read-only root, SELinux, deviations, monitor.
 import type { Deviation } from '../profile/index.js';
 import type { CheckResult } from './types.js';
 
@@ -112,25 +112,4 @@ export function checkMonitor(monitorLost: boolean): CheckResult {
     detail: monitorLost ? 'conmon is gone: the log is no longer captured' : 'conmon running',
     violations: monitorLost ? ['conmon is gone'] : [],
   };
-}
-
-/** `network-connections` and `network-rules`: not measurable before networking exists. */
-export function networkSkips(): CheckResult[] {
-  const detail = 'the container has no network (--network none); egress rules come with networking';
-  return [
-    {
-      name: 'network-connections',
-      title: 'Network connections allowed',
-      status: 'skip',
-      detail,
-      violations: [],
-    },
-    {
-      name: 'network-rules',
-      title: 'Network rules installed',
-      status: 'skip',
-      detail,
-      violations: [],
-    },
-  ];
 }

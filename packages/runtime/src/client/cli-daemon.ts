@@ -21,7 +21,7 @@ export function daemonFor(deps: CliDeps, flags: GlobalFlags): Promise<DaemonClie
 }
 
 /** The fields the Container object adds to the stored record (05 §12.2). */
-const OBJECT_ONLY = ['status', 'ports', 'networks', 'verification', 'backend', 'run'];
+const OBJECT_ONLY = ['status', 'networks', 'verification', 'backend', 'run'];
 
 /** A Container object of the API back as the record the CLI formats from. */
 export function recordOf(object: Record<string, unknown>): ContainerRecord {

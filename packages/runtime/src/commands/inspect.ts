@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { Option, type Command } from 'commander';
 import { VcError } from '@verified-container/shared';
-import { action, newCommand, type ResultBox } from '../cli/command-kit.js';
+import { action, newCommand, storeRoot, type ResultBox } from '../cli/command-kit.js';
 import type { CliDeps } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
 import { daemonFor, refPath } from '../client/cli-daemon.js';
@@ -25,6 +25,13 @@ export function makeInspectCommand(deps: CliDeps, box: ResultBox): Command {
     )
     .action(
       action<[string[]], InspectFlags>(box, async ([refs], flags) => {
+        if (flags.type === 'network') {
+          const { inspectNetworks } = await import('./network.js');
+          return {
+            exitCode: 0,
+            stdout: jsonLine(await inspectNetworks(storeRoot(deps, flags), refs)),
+          };
+        }
         if (flags.type !== undefined && flags.type !== 'container') {
           throw new VcError('UNSUPPORTED', `inspect --type ${flags.type} is not available here`, {
             hint: `use vordr ${flags.type} inspect`,

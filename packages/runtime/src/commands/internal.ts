@@ -58,5 +58,14 @@ export function makeInternalCommand(deps: CliDeps, box: ResultBox): Command {
       }),
     ),
   );
+  internal.addCommand(
+    newCommand('dns-forwarder', "serve DNS on the store's gateways (05 §4.6) until idle").action(
+      action<[], object>(box, async (_args, flags) => {
+        const { runStoreDnsForwarder } = await import('../network/index.js');
+        await runStoreDnsForwarder(contextFor(deps, flags).root, { logger: deps.logger });
+        return { exitCode: 0 };
+      }),
+    ),
+  );
   return internal;
 }

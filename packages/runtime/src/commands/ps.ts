@@ -5,6 +5,7 @@ import type { CliDeps } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
 import type { ContainerRecord } from '../container/index.js';
 import { humanDuration, statusText } from '../container/index.js';
+import { networksJson } from '../network/index.js';
 import { shortId } from '../store/index.js';
 import { daemonFor, listViaDaemon } from '../client/cli-daemon.js';
 import { listContainers } from '../service/containers.js';
@@ -28,7 +29,7 @@ export function makePsCommand(deps: CliDeps, box: ResultBox): Command {
     .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']))
     .option(
       '--filter <k=v>',
-      'name=, status=, label=K[=V], health= (repeatable, all must match)',
+      'name=, status=, label=K[=V], health=, network= (repeatable, all must match)',
       (v: string, p: string[] = []) => [...p, v],
     )
     .option('--no-trunc', 'full ids and commands')
@@ -70,6 +71,8 @@ export function matchesFilters(record: ContainerRecord, filters: readonly string
         return record.name.includes(value);
       case 'status':
         return record.state === value;
+      case 'network':
+        return (record.networkAttachments ?? []).some((n) => n.network === value);
       case 'label': {
         const leq = value.indexOf('=');
         const k = leq < 0 ? value : value.slice(0, leq);
@@ -113,6 +116,8 @@ export function psJson(r: ContainerRecord, nowMs: number) {
         }
       : {}),
     restartCount: r.restartCount ?? 0,
+    networks: networksJson(r.networkAttachments),
+    ports: r.ports ?? [],
   };
 }
 

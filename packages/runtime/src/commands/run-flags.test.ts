@@ -2,15 +2,48 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli.js';
 import { testDeps } from '../cli/test-deps.js';
-import { assertSupportedRunFlags, parseBoolFlag, parseLabels, profileFlags } from './run-flags.js';
+import {
+  assertSupportedRunFlags,
+  parseBoolFlag,
+  parseLabels,
+  profileFlags,
+  runNetworks,
+} from './run-flags.js';
 
 describe('run flags', () => {
-  it('refuses -t, --privileged and networks other than none', () => {
+  it('refuses -t, --privileged, --network host, and -p without a network', () => {
     expect(() => assertSupportedRunFlags({ tty: true })).toThrow(/-t/);
     expect(() => assertSupportedRunFlags({ privileged: true })).toThrow(/--privileged/);
     expect(() => assertSupportedRunFlags({ network: ['host'] })).toThrow(/--network host/);
     expect(() => assertSupportedRunFlags({ network: ['none'] })).not.toThrow();
-    expect(() => assertSupportedRunFlags({ publish: ['80'] })).toThrow(/-p needs a network/);
+    expect(() => assertSupportedRunFlags({ network: ['web', 'back'] })).not.toThrow();
+    expect(() => assertSupportedRunFlags({ publish: ['80'], network: ['none'] })).toThrow(
+      /-p needs a network/,
+    );
+  });
+
+  it('reads --network (default vordr), --network-alias and --add-host', () => {
+    expect(runNetworks({})).toEqual({
+      networks: [{ network: 'vordr', aliases: [] }],
+      extraHosts: [],
+    });
+    expect(
+      runNetworks({ network: ['a', 'b', 'a'], networkAlias: ['x'], addHost: ['h:10.0.0.1'] }),
+    ).toEqual({
+      networks: [
+        { network: 'a', aliases: ['x'] },
+        { network: 'b', aliases: ['x'] },
+      ],
+      extraHosts: [{ name: 'h', ip: '10.0.0.1' }],
+    });
+    expect(runNetworks({ network: ['none'] }).networks).toEqual([]);
+    expect(() => runNetworks({ network: ['none', 'a'] })).toThrow(/cannot be combined/);
+    expect(() => runNetworks({ network: ['none'], networkAlias: ['x'] })).toThrow(
+      /needs a network/,
+    );
+    expect(() => runNetworks({ network: ['bad name'] })).toThrow(/invalid network name/);
+    expect(() => runNetworks({ network: 'abcdefghi'.split('') })).toThrow(/at most 8/);
+    expect(() => runNetworks({ networkAlias: ['-x'] })).toThrow(/--network-alias/);
   });
 
   it('reads --read-only[=BOOL] and labels', () => {

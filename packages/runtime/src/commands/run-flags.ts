@@ -8,6 +8,13 @@ import type { ProfileFlags } from '../profile/index.js';
 import type { RuntimeProfile } from '@verified-container/shared/generate';
 import { parseRestartPolicy, type RestartPolicy } from '../supervisor/restart-policy.js';
 import { collectRunVariables, type RunVariables } from '../profile/index.js';
+import {
+  DEFAULT_NETWORK,
+  assertValidAlias,
+  parseAddHost,
+  type ExtraHost,
+} from '../network/index.js';
+import { assertValidName } from '../store/index.js';
 
 /** `run`'s flags as commander hands them over (05 §3). */
 export interface RunFlags {
@@ -90,15 +97,13 @@ export function assertSupportedRunFlags(flags: RunFlags): void {
   if (flags.ipc !== undefined) refused.push('--ipc');
   for (const net of flags.network ?? []) {
     if (net === 'host') refused.push('--network host');
-    else if (net !== 'none') refused.push(`--network ${net} (only none in this version)`);
   }
-  if (flags.networkAlias !== undefined) refused.push('--network-alias');
   if (flags.online === true) refused.push('--online');
   if (refused.length > 0) {
     throw new VcError('UNSUPPORTED', `not supported: ${refused.join(', ')}`);
   }
   checkSupervisionFlags(flags);
-  if ((flags.publish ?? []).length > 0) {
+  if ((flags.publish ?? []).length > 0 && runNetworks(flags).networks.length === 0) {
     throw new VcError('PROFILE_CONFLICT', '-p needs a network; this container has --network none');
   }
   if (flags.requireSelinux !== undefined && flags.requireSelinux !== false) {
@@ -215,4 +220,40 @@ export function checkSupervisionFlags(flags: RunFlags): RestartPolicy | undefine
     });
   }
   return restartPolicy;
+}
+
+/** At most this many networks per container (05 §15). */
+export const MAX_NETWORKS = 8;
+
+/** The networking a run asks for (05 §3, §4.6). */
+export interface RunNetworks {
+  /** In `--network` order; empty for `--network none`. */
+  readonly networks: readonly { readonly network: string; readonly aliases: readonly string[] }[];
+  readonly extraHosts: readonly ExtraHost[];
+}
+
+/**
+ * `--network` (repeatable; default `vordr`; `none` alone = no network), `--network-alias` (on
+ * every network of the container) and `--add-host`. Bad input → USAGE / INVALID_NAME.
+ */
+export function runNetworks(flags: RunFlags): RunNetworks {
+  const names = flags.network ?? [DEFAULT_NETWORK];
+  const extraHosts = (flags.addHost ?? []).map(parseAddHost);
+  const aliases = flags.networkAlias ?? [];
+  aliases.forEach(assertValidAlias);
+  if (names.includes('none')) {
+    if (names.some((n) => n !== 'none')) {
+      throw new VcError('USAGE', '--network none cannot be combined with other networks');
+    }
+    if (aliases.length > 0) {
+      throw new VcError('USAGE', '--network-alias needs a network; this container has none');
+    }
+    return { networks: [], extraHosts };
+  }
+  const unique = [...new Set(names)];
+  unique.forEach((n) => assertValidName(n, 'network'));
+  if (unique.length > MAX_NETWORKS) {
+    throw new VcError('USAGE', `at most ${MAX_NETWORKS} networks per container`);
+  }
+  return { networks: unique.map((network) => ({ network, aliases })), extraHosts };
 }

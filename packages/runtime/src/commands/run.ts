@@ -35,14 +35,18 @@ export function makeRunCommand(deps: CliDeps, box: ResultBox): Command {
     .option('--name <name>', 'the container name')
     .option('-h, --hostname <name>', 'the hostname')
     .option('--label <k=v>', 'a label (repeatable)', collect)
-    .option('--add-host <name:ip>', 'an /etc/hosts line (repeatable)', collect)
+    .option('--add-host <name:ip>', 'an /etc/hosts line NAME:IP (repeatable)', collect)
     .option('--tmpfs <dst[:opts]>', 'a tmpfs mount (repeatable)', collect)
     .option('-p, --publish <spec>', 'publish a port (repeatable)', collect)
     .option('-v, --volume <src:dst[:opts]>', 'a bind mount or named volume (repeatable)', collect)
     .option('-e, --env <k=v>', 'an environment variable (repeatable)', collect)
     .option('--env-file <file>', 'a file of K=V lines (repeatable)', collect)
-    .option('--network <name>', 'network (only none in this version)', collect)
-    .option('--network-alias <alias>', 'a network alias', collect)
+    .option(
+      '--network <name>',
+      'a network (repeatable; default vordr; a missing one is created; none = no network)',
+      collect,
+    )
+    .option('--network-alias <alias>', 'another name of the container on its networks', collect)
     .option('-u, --user <u[:g]>', 'user and group')
     .option('-w, --workdir <dir>', 'working directory')
     .option('--entrypoint <cmd>', 'override the image Entrypoint ("" clears; JSON array accepted)')
@@ -128,6 +132,8 @@ async function runCommand(
       env: deps.env,
       clock: deps.clock,
       cwd: deps.cwd,
+      homeDir: deps.homeDir,
+      quiet,
       say: (text) => {
         if (!quiet) deps.stderr.write(text);
       },

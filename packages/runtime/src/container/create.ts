@@ -19,6 +19,7 @@ import {
   type ProfileFlags,
   type RunVariables,
 } from '../profile/index.js';
+import { containerNetnsPath, renderHosts, type ExtraHost } from '../network/index.js';
 import { HostSpecialFiles, prepareContainerRootfs } from '../rootfs/index.js';
 import { defaultSeccompProfilePath, loadSeccomp } from '../seccomp/index.js';
 import {
@@ -31,6 +32,7 @@ import {
   writeFileAtomic,
 } from '../store/index.js';
 import { emitContainerEvent } from '../events/container-event.js';
+import type { FirewallSettings, PortRequest } from '../firewall/index.js';
 import { withContainerLock, type LifecycleContext } from './context.js';
 import { hostPathExists, readRootfsText, rootfsLookup, type HostFacts } from './host-facts.js';
 import { DEFAULT_STOP_TIMEOUT, type ContainerRecord, type OwnedVolume } from './record.js';
@@ -55,6 +57,11 @@ export interface ContainerPlan {
   readonly autoRemove: boolean;
   readonly stopTimeout?: number;
   readonly labels: Readonly<Record<string, string>>;
+  /** `--network` names in order with their aliases; empty = `--network none`. */
+  readonly networks?: readonly { readonly network: string; readonly aliases: readonly string[] }[];
+  readonly extraHosts?: readonly ExtraHost[];
+  /** `-p` requests (parsed by the firewall code). */
+  readonly publish?: readonly PortRequest[];
 }
 
 export interface PlanInput {
@@ -71,6 +78,10 @@ export interface PlanInput {
   readonly autoRemove: boolean;
   readonly stopTimeout?: number;
   readonly labels: Readonly<Record<string, string>>;
+  readonly networks?: readonly { readonly network: string; readonly aliases: readonly string[] }[];
+  readonly extraHosts?: readonly ExtraHost[];
+  /** `-p` requests (parsed by the firewall code). */
+  readonly publish?: readonly PortRequest[];
 }
 
 /**
@@ -112,6 +123,9 @@ export function planContainer(input: PlanInput): ContainerPlan {
     autoRemove: input.autoRemove,
     ...(input.stopTimeout !== undefined ? { stopTimeout: input.stopTimeout } : {}),
     labels: input.labels,
+    ...(input.networks !== undefined ? { networks: input.networks } : {}),
+    ...(input.extraHosts !== undefined ? { extraHosts: input.extraHosts } : {}),
+    ...(input.publish !== undefined ? { publish: input.publish } : {}),
   };
 }
 
@@ -141,6 +155,11 @@ export async function createContainer(
   const { profile } = plan;
   const config = plan.image.config.config;
   let record: ContainerRecord | undefined;
+  const firewall: FirewallSettings = {
+    egress: profile.egress,
+    ingress: profile.ingressAllow,
+    publish: plan.publish ?? [],
+  };
 
   await withLock(ctx.root, 'names', async () => {
     const existing = await ctx.records.list();
@@ -176,6 +195,15 @@ export async function createContainer(
       labels: plan.labels,
       hostname: containerHostname(profile, name, id),
       selinuxLabel: `system_u:system_r:${profile.selinux.type}:${level}`,
+      ...((plan.networks ?? []).length > 0
+        ? { networkAttachments: plan.networks!.map((n) => ({ ...n, aliases: [...n.aliases] })) }
+        : {}),
+      ...((plan.extraHosts ?? []).length > 0 ? { extraHosts: plan.extraHosts } : {}),
+      // Only with a network and a rule to install: a start without rules never runs nft.
+      ...((plan.networks ?? []).length > 0 &&
+      (firewall.egress.filter || firewall.ingress.length > 0 || firewall.publish.length > 0)
+        ? { firewall }
+        : {}),
     };
     await ctx.records.write(record);
   });
@@ -184,7 +212,7 @@ export async function createContainer(
   try {
     await withContainerLock(ctx, id, async () => {
       const paths = containerPaths(ctx.root, id);
-      await writeEtcFiles(paths.dir, created.hostname);
+      await writeEtcFiles(paths.dir, created.hostname, created.extraHosts ?? []);
 
       const rootfs = await prepareContainerRootfs({
         root: ctx.root,
@@ -260,6 +288,9 @@ export async function createContainer(
         ...(seccomp !== undefined ? { seccomp } : {}),
         swapAccounting: host.swapAccounting,
         selinux: { enabled: host.selinuxEnabled, level },
+        ...(containerNetnsPath(created) !== undefined
+          ? { networkNamespace: containerNetnsPath(created) }
+          : {}),
       });
       for (const warning of warnings) ctx.logger.warn(warning);
       await mkdir(paths.bundle, { recursive: true, mode: 0o700 });
@@ -322,14 +353,19 @@ async function mountSources(
   return mounts;
 }
 
-/** `hosts`, `resolv.conf` and `hostname` of a container without a network (`--network none`). */
-async function writeEtcFiles(dir: string, hostname: string): Promise<void> {
+/**
+ * `hosts`, `resolv.conf` and `hostname` as a container without a network has them; a start on
+ * networks rewrites `hosts` and `resolv.conf` in place (05 §4.6).
+ */
+async function writeEtcFiles(
+  dir: string,
+  hostname: string,
+  extraHosts: readonly ExtraHost[],
+): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeFile(
-    `${dir}/hosts`,
-    `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`,
-    { mode: 0o644 },
-  );
+  await writeFile(`${dir}/hosts`, renderHosts({ hostname, own: [], extraHosts, peers: [] }), {
+    mode: 0o644,
+  });
   await writeFile(`${dir}/resolv.conf`, '', { mode: 0o644 });
   await writeFile(`${dir}/hostname`, `${hostname}\n`, { mode: 0o644 });
 }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { HealthcheckConfig, HealthState } from '../health/index.js';
+import type { FirewallSettings, PublishedPort } from '../firewall/index.js';
+import type { ExtraHost, NetworkAttachment } from '../network/index.js';
 import type { Deviation } from '../profile/index.js';
 import type { RootfsMode } from '../rootfs/index.js';
 import type { RestartPolicy } from '../supervisor/restart-policy.js';
@@ -86,6 +88,14 @@ export interface ContainerRecord {
   restartAt?: string;
   /** A user's `stop`: no restarts until the next `start`. */
   stoppedByUser?: boolean;
+  /** `--network` attachments in order (05 §4.6); absent or empty: `--network none`. */
+  readonly networkAttachments?: NetworkAttachment[];
+  /** `--add-host` entries for /etc/hosts. */
+  readonly extraHosts?: readonly ExtraHost[];
+  /** Egress, ingress and `-p` as asked at create time; absent when none (05 §4.6). */
+  readonly firewall?: FirewallSettings;
+  /** Published ports with their host ports, chosen at start. */
+  ports?: readonly PublishedPort[];
 }
 
 /** The default stop grace period (05 §3 `stop -t`). */

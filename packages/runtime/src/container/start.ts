@@ -6,7 +6,14 @@ import type { OciSpec } from '../oci-spec/index.js';
 import { HostSpecialFiles, prepareContainerRootfs } from '../rootfs/index.js';
 import { isMountPoint } from '../rootfs/index.js';
 import { openBlob, type ImageLayer } from '../image/index.js';
+import {
+  connectContainer,
+  disconnectContainer,
+  ensureDnsForwarder,
+  type ConnectedNetworks,
+} from '../network/index.js';
 import { containerPaths, probeProcess } from '../store/index.js';
+import { startFirewall, stopFirewall, type StartedFirewall } from '../firewall/index.js';
 import { exitCommand, type LifecycleContext } from './context.js';
 import { readProcStatus } from './host-facts.js';
 import { capabilityListText, confinementMismatches, parseProcStatus } from './process-checks.js';
@@ -31,6 +38,8 @@ export async function startContainer(
      * an aborted follow in tests): conmon's exit command then skips node while it lives.
      */
     readonly attachUntilExit?: boolean;
+    /** Firewall warnings (an egress host that did not resolve, …), for stderr. */
+    readonly warn?: (line: string) => void;
   },
 ): Promise<ContainerRecord> {
   if (record.state === 'running' || record.state === 'restarting') {
@@ -55,6 +64,35 @@ export async function startContainer(
     delete record.attachedBy;
   }
   await rm(exitedMarker(ctx.root, record.id), { force: true });
+  // 05 §4.6: addresses, netns, veths and /etc files before the process exists.
+  const connected = await connectContainer(ctx.root, record);
+  try {
+    const firewall = await startFirewall(ctx.root, record, connected);
+    for (const warning of firewall.warnings) opts.warn?.(warning);
+    if (firewall.ports.length > 0) record.ports = firewall.ports;
+    else delete record.ports;
+    if (connected !== undefined) await ctx.records.write(record);
+    return await startConnected(ctx, record, spec, opts, connected, firewall);
+  } catch (err) {
+    if (connected !== undefined && (record.state as string) !== 'running') {
+      await stopFirewall(ctx.root, record).catch(() => undefined);
+      await disconnectContainer(ctx.root, record).catch(() => undefined);
+      await ctx.records.write(record).catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+/** The part of {@link startContainer} after the network exists. */
+async function startConnected(
+  ctx: LifecycleContext,
+  record: ContainerRecord,
+  spec: OciSpec,
+  opts: { readonly selinuxEnabled: boolean; readonly attachUntilExit?: boolean },
+  connected: ConnectedNetworks | undefined,
+  firewall: StartedFirewall,
+): Promise<ContainerRecord> {
+  const paths = containerPaths(ctx.root, record.id);
   const command = exitCommand(
     ctx,
     record.id,
@@ -78,10 +116,22 @@ export async function startContainer(
   // The running state is written while the checks look at the process (both take a while); the
   // checks are written after it, so the two writes land in order.
   const running = ctx.records.write(record);
-  const checks = await postStartChecks(record, spec, opts.selinuxEnabled).finally(() => running);
+  const checks = await postStartChecks(
+    record,
+    spec,
+    opts.selinuxEnabled,
+    connected,
+    firewall,
+  ).finally(() => running);
   await running;
   record.checks = checks;
   await ctx.records.write(record);
+  // 05 §4.6: names resolve through the forwarder on the gateway (started once per store).
+  if (connected?.nameserver !== undefined && ctx.selfCommand !== undefined) {
+    await ensureDnsForwarder(ctx.root, ctx.selfCommand).catch((err: unknown) =>
+      ctx.logger.warn({ err }, 'could not start the DNS forwarder'),
+    );
+  }
   const failed = checks.find((c) => c.status === 'fail');
   if (failed !== undefined) {
     await ctx.engine.kill(record.id, 'SIGKILL', { all: true }).catch(() => undefined);
@@ -98,6 +148,8 @@ export async function postStartChecks(
   record: ContainerRecord,
   spec: OciSpec,
   selinuxEnabled: boolean,
+  connected?: ConnectedNetworks,
+  firewall?: StartedFirewall,
 ): Promise<StoredCheck[]> {
   const selinux: StoredCheck = selinuxEnabled
     ? { name: 'SELinux policy loaded', status: 'pass', detail: record.selinuxLabel }
@@ -126,11 +178,17 @@ export async function postStartChecks(
         ? { name: 'Capabilities set correctly', status: 'pass', detail: capabilityListText(caps) }
         : { name: 'Capabilities set correctly', status: 'fail', detail: problems.join('; ') };
   }
-  const network: StoredCheck = {
-    name: 'Network isolation active',
-    status: 'skip',
-    detail: 'no network (--network none), no rules requested',
-  };
+  const network: StoredCheck =
+    firewall?.summary !== undefined
+      ? { name: 'Network isolation active', status: 'pass', detail: firewall.summary }
+      : {
+          name: 'Network isolation active',
+          status: 'skip',
+          detail:
+            connected === undefined
+              ? 'no network (--network none), no rules requested'
+              : `no rules requested (${connected.interfaces.map((i) => `${i.network} ${i.ip}`).join(', ')})`,
+        };
   return [selinux, capabilities, network];
 }
 

@@ -2,6 +2,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VcError } from '@verified-container/shared';
+import { stopFirewall } from '../firewall/index.js';
+import { disconnectContainer } from '../network/index.js';
 import { releaseContainerRootfs, unmount } from '../rootfs/index.js';
 import { containerPaths, probeProcess } from '../store/index.js';
 import { emitContainerEvent } from '../events/container-event.js';
@@ -53,6 +55,8 @@ export async function settleExit(
   }
   if (record.cleanedUp !== true) {
     await ctx.engine.delete(record.id, opts);
+    await stopFirewall(ctx.root, record);
+    await disconnectContainer(ctx.root, record);
     const paths = containerPaths(ctx.root, record.id);
     if (record.rootfsMode !== 'copy') await unmount(paths.rootfs);
     record.cleanedUp = true;
@@ -106,6 +110,8 @@ export async function removeContainer(
     await ctx.records.write(record);
   }
   await ctx.engine.delete(record.id, { awaitMonitor: opts.awaitMonitor ?? true });
+  await stopFirewall(ctx.root, record);
+  await disconnectContainer(ctx.root, record);
   await releaseContainerRootfs(ctx.root, record.id);
   for (const volume of record.volumes) {
     if (!volume.persistent || opts.volumes) await opts.volumePort.remove(volume.name);

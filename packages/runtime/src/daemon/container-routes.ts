@@ -72,7 +72,14 @@ export function containerRoutes(deps: DaemonDeps): Route[] {
         let stderr = '';
         const outcome = await runContainer(
           ctx,
-          { env: deps.env, clock: deps.clock, cwd: '/', say: (text) => (stderr += text) },
+          {
+            env: deps.env,
+            clock: deps.clock,
+            cwd: '/',
+            homeDir: deps.env['HOME'] ?? '/root',
+            quiet: true,
+            say: (text) => (stderr += text),
+          },
           request,
         ).catch((err: unknown) => {
           // What `run` printed before the error (check lines), for the CLI through the daemon.

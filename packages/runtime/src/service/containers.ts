@@ -18,6 +18,7 @@ import { resolveImage } from '../image/index.js';
 import type { OciSpec } from '../oci-spec/index.js';
 import { normalizeContainerPath, resolveUser } from '../profile/index.js';
 import { recordExecSession } from '../check/index.js';
+import { networksJson } from '../network/index.js';
 import { containerPaths } from '../store/index.js';
 import { verifyStoreImage, type ImageVerification } from '../verification/index.js';
 import { matchesFilters } from '../commands/ps.js';
@@ -43,8 +44,8 @@ export function containerObject(record: ContainerRecord, nowMs: number) {
     ...record,
     status: statusText(record, nowMs),
     restartCount: record.restartCount ?? 0,
-    ports: [],
-    networks: {},
+    ports: record.ports ?? [],
+    networks: networksJson(record.networkAttachments),
     verification: { decision: record.decision, mode: modeOfDecision(record.decision) },
     backend: 'runc',
   };

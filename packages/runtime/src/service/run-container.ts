@@ -28,10 +28,15 @@ import {
   parsePositiveInt,
   parseVerifyMode,
   profileFlags,
+  runNetworks,
   runSupervision,
   runVariables,
   type RunFlags,
+  type RunNetworks,
 } from '../commands/run-flags.js';
+import { LineProgress } from '@verified-container/host';
+import { parsePublishFlags, validateEgress } from '../firewall/index.js';
+import { parsePullPolicy } from '../image-registry/pull-policy.js';
 import { signedProfileFromLabels } from '../profile/index.js';
 import { ensureSupervisorFor } from '../supervisor/supervisor-process.js';
 import { parseSeconds, volumePortFor } from '../commands/support.js';
@@ -59,6 +64,10 @@ export interface RunEnvironment {
   readonly cwd: string;
   /** People-facing progress (check lines, deviations): stderr of the CLI, a buffer in the daemon. */
   readonly say: (text: string) => void;
+  /** The caller's home (registry credentials for `--pull`). */
+  readonly homeDir: string;
+  /** `--quiet`: no pull progress lines. */
+  readonly quiet?: boolean;
   /** Foreground runs: the start hands the log to the caller (05 §4.7). */
   readonly attach?: { readonly untilExit: boolean };
 }
@@ -101,7 +110,15 @@ export async function runContainer(
   ) {
     throw new VcError('SELINUX_REQUIRED', 'SELinux is required but not enabled on this host');
   }
-  const storeImage = await resolveRunImage(ctx.root, imageText, { cwd: environment.cwd });
+  const storeImage = await resolveRunImage(ctx.root, imageText, {
+    cwd: environment.cwd,
+    pull: {
+      policy: parsePullPolicy(flags.pull),
+      registry: { env: environment.env, homeDir: environment.homeDir, logger: ctx.logger },
+      say,
+      ...(environment.quiet === true ? {} : { progress: new LineProgress(say) }),
+    },
+  });
   const verification = await verifyStoreImage(storeImage, verifyOptions(ctx, environment, flags));
   say(renderCheckLines(verification.runChecks, verification.result));
   const decision = verification.result.decision;
@@ -110,6 +127,9 @@ export async function runContainer(
   }
 
   // 4.3: the profile and every check that must fail before anything exists.
+  const networking = runNetworks(flags);
+  const publish = parsePublishFlags(flags.publish ?? []);
+  await assertPublishable(ctx.root, networking, flags.publish ?? []);
   const plan = planContainer({
     imageText,
     image: storeImage,
@@ -128,13 +148,27 @@ export async function runContainer(
       ? { stopTimeout: parseSeconds(flags.stopTimeout, '--stop-timeout') }
       : {}),
     labels: parseLabels(flags.label),
+    ...networking,
+    publish,
   });
   const supervision = runSupervision(
     flags,
     signedProfileFromLabels(storeImage.config.config.labels).runtime.healthcheck,
   );
+  validateEgress(plan.profile.egress);
   for (const d of plan.deviations) {
     say(`! deviation: ${d.setting}: manifest ${d.manifest}, effective ${d.effective}\n`);
+  }
+
+  // 05 §10.3: a missing named network is created, and said so.
+  for (const { network } of networking.networks) {
+    const { ensureNetwork } = await import('../network/index.js');
+    const { record: net, created } = await ensureNetwork(
+      ctx.root,
+      network,
+      environment.clock.now(),
+    );
+    if (created) say(`vordr: created network "${net.name}" (${net.subnet})\n`);
   }
 
   // 4.4–4.7
@@ -153,6 +187,7 @@ export async function runContainer(
         selinuxEnabled: host.selinuxEnabled,
         attach: environment.attach !== undefined,
         attachUntilExit: environment.attach?.untilExit === true,
+        warn: (line) => say(`! ${line}\n`),
       }),
     );
   } catch (err) {
@@ -247,4 +282,26 @@ function parseNow(text: string): Date {
     throw new VcError('USAGE', `invalid --now ${JSON.stringify(text)}: expected RFC 3339`);
   }
   return date;
+}
+
+/**
+ * 05 §4.3: `-p` with internal networks only is PROFILE_CONFLICT (with `--network none` the flag
+ * check already said so). A network that does not exist yet will be created non-internal.
+ */
+async function assertPublishable(
+  root: string,
+  networking: RunNetworks,
+  publish: readonly string[],
+): Promise<void> {
+  if (publish.length === 0 || networking.networks.length === 0) return;
+  const { readNetwork } = await import('../network/index.js');
+  for (const { network } of networking.networks) {
+    const record = await readNetwork(root, network);
+    if (record === undefined || !record.internal) return;
+  }
+  throw new VcError(
+    'PROFILE_CONFLICT',
+    '-p needs a non-internal network; every network of this container is internal',
+    { hint: 'add a non-internal --network, or leave out -p' },
+  );
 }

@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticBusybox } from '../support/busybox-layout.js';
-import { VORDR_BIN, buildSignedImage, vordr } from '../support/vordr-fixture.js';
+import {
+  VORDR_BIN,
+  buildSignedImage,
+  removeStoreNetworks,
+  vordr,
+} from '../support/vordr-fixture.js';
 
 const busybox = staticBusybox();
 const ready =
@@ -67,6 +72,7 @@ describe.skipIf(!ready)('vordr check (runc + conmon, signed busybox image)', () 
     if (store !== '') {
       const ids = v('ps', '-a', '-q', '--no-trunc').stdout.split('\n').filter(Boolean);
       for (const id of ids) v('rm', '-f', id);
+      removeStoreNetworks(dir, store);
       const runcRoot = join(store, 'vordr/run/runc');
       if (existsSync(runcRoot)) {
         const listed = spawnSync('runc', ['--root', runcRoot, 'list', '-q'], { encoding: 'utf8' });
@@ -77,7 +83,7 @@ describe.skipIf(!ready)('vordr check (runc + conmon, signed busybox image)', () 
     }
     for (const point of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', point]);
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('a clean running container: every check ✓ (or – where not applicable), exit 0', () => {
     const name = `clean-${tag}`;
@@ -92,10 +98,11 @@ describe.skipIf(!ready)('vordr check (runc + conmon, signed busybox image)', () 
     expect(r.stdout).toContain('✓ Root filesystem read-only (/ mounted ro)');
     expect(r.stdout).toContain('✓ Resource limits applied (memory max, pids 2048, cpus max)');
     expect(r.stdout).toContain('– SELinux violations (none): SELinux not enabled on this host');
-    expect(r.stdout).toContain('– Network connections allowed');
+    expect(r.stdout).toContain('✓ Network connections allowed (no open connections)');
+    expect(r.stdout).toContain('– Network rules installed: no egress or ingress allowlist');
     expect(r.stdout).toContain('✓ Image still verifies (ALLOW');
     expect(r.stdout).not.toContain('✗');
-    expect(r.stdout).toMatch(/0 failed, 0 warnings, 3 skipped: ok\n$/);
+    expect(r.stdout).toMatch(/0 failed, 0 warnings, 2 skipped: ok\n$/);
 
     const { status, report } = checkJson(name, '--full');
     expect(status).toBe(0);

@@ -16,7 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticBusybox } from '../support/busybox-layout.js';
-import { VORDR_BIN, buildSignedImage, vordr } from '../support/vordr-fixture.js';
+import {
+  VORDR_BIN,
+  buildSignedImage,
+  removeStoreNetworks,
+  vordr,
+} from '../support/vordr-fixture.js';
 
 const busybox = staticBusybox();
 const ready =
@@ -50,6 +55,7 @@ describe.skipIf(!ready)('vordr run (runc + conmon, signed busybox image)', () =>
         .stdout.split('\n')
         .filter(Boolean);
       for (const id of ids) vordr(dir, root, 'rm', '-f', id);
+      removeStoreNetworks(dir, root);
       const runcRoot = join(root, 'vordr/run/runc');
       if (existsSync(runcRoot)) {
         for (const id of runcIds(root))
@@ -58,7 +64,7 @@ describe.skipIf(!ready)('vordr run (runc + conmon, signed busybox image)', () =>
     }
     for (const line of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', line]);
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('run --rm prints the greeting, exits 0 and leaves no container', () => {
     const r = v('run', '--rm', IMAGE);

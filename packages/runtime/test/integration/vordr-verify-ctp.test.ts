@@ -20,7 +20,12 @@ import {
   buildSignedStoreImage,
   type SignedStoreImage,
 } from '../support/signed-store-image.js';
-import { VORDR_BIN, buildSignedImage, vordr as vordrBin } from '../support/vordr-fixture.js';
+import {
+  VORDR_BIN,
+  buildSignedImage,
+  removeStoreNetworks,
+  vordr as vordrBin,
+} from '../support/vordr-fixture.js';
 
 const built = existsSync(BUILDER_BIN);
 const dirs: string[] = [];
@@ -224,6 +229,7 @@ describe.skipIf(!canRun)('vordr run FILE.ctp (05 §3: loaded, then run)', () => 
       .stdout.split('\n')
       .filter(Boolean);
     for (const id of ids) vordrBin(dir, root, 'rm', '-f', id);
+    removeStoreNetworks(dir, root);
     const runcRoot = join(root, 'vordr/run/runc');
     if (existsSync(runcRoot)) {
       const listed = spawnSync('runc', ['--root', runcRoot, 'list', '-q'], { encoding: 'utf8' });
@@ -236,7 +242,7 @@ describe.skipIf(!canRun)('vordr run FILE.ctp (05 §3: loaded, then run)', () => 
       .map((line) => line.split(' ')[4] ?? '')
       .filter((point) => point.startsWith(dir));
     for (const point of mounts.reverse()) spawnSync('umount', ['-l', point]);
-  });
+  }, 120_000);
 
   it('run --rm on the package an empty store has never seen: verified, run, the image kept', () => {
     const trustStore = join(dir, 'store', 'keys', 'trust-store.json');

@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticBusybox } from '../support/busybox-layout.js';
-import { VORDR_BIN, buildSignedImage, vordr } from '../support/vordr-fixture.js';
+import {
+  VORDR_BIN,
+  buildSignedImage,
+  removeStoreNetworks,
+  vordr,
+} from '../support/vordr-fixture.js';
 
 const busybox = staticBusybox();
 const ready =
@@ -38,13 +43,14 @@ describe.skipIf(!ready)('vordr run with named volumes', () => {
     for (const id of v('ps', '-a', '-q', '--no-trunc').stdout.split('\n').filter(Boolean)) {
       v('rm', '-f', id);
     }
+    removeStoreNetworks(dir, store);
     const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
       .split('\n')
       .map((l) => l.split(' ')[4] ?? '')
       .filter((p) => p.startsWith(dir));
     for (const path of mounts.reverse()) spawnSync('umount', ['-l', path]);
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it("the guide's migration: a tarball restored into a volume that outlives the container", () => {
     // What `tar czf wp_content.tar.gz -C wp-content .` made on the old host.

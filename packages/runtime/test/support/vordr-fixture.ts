@@ -2,6 +2,7 @@
 // A signed store image for vordr's integration tests, built by the real `cerro-torre` binary
 // (run as a child process: the runtime never imports the builder) on a busybox base layout.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   KEYHOLDERS,
@@ -101,4 +102,28 @@ export function buildSignedImage(
       ids: KEYHOLDERS.filter((id) => !signers.includes(id)),
     },
   }).stderr;
+}
+
+/**
+ * Removes every network of the store (their bridges and host subnet reservations are host-wide,
+ * so a test's afterAll calls this after removing its containers).
+ */
+export function removeStoreNetworks(cwd: string, store: string): void {
+  // The names from the store's files: one vordr process fewer in an afterAll.
+  const dir = join(store, 'vordr', 'networks');
+  const names = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => f.slice(0, -'.json'.length))
+    : [];
+  if (names.length > 0) vordr(cwd, store, 'network', 'rm', ...names);
+  // The store's DNS forwarder (it would leave by itself once idle or once the store is gone).
+  try {
+    const owner = JSON.parse(
+      readFileSync(join(store, 'locks', 'dns-forwarder', 'owner.json'), 'utf8'),
+    ) as { pid?: number };
+    if (typeof owner.pid === 'number') process.kill(owner.pid, 'SIGTERM');
+  } catch {
+    // no forwarder, or it is gone
+  }
 }
