@@ -62,7 +62,7 @@ const AUDIT_LOG = '/var/log/audit/audit.log';
 export async function measureContainer(input: MeasureInput): Promise<CheckReport> {
   const { record, spec } = input;
   const paths = containerPaths(input.root, record.id);
-  const dirs = cgroupDirs(spec.linux.cgroupsPath, input.cgroupRoot);
+  const dirs = cgroupDirs(record.cgroupsPath ?? spec.linux.cgroupsPath, input.cgroupRoot);
   const sessions = await liveExecSessions(paths.dir);
   const all = await readContainerProcesses(await readCgroupPids(dirs));
   const expectations: ProcessExpectations = {

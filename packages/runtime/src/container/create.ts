@@ -175,6 +175,7 @@ export async function createContainer(
       labels: plan.labels,
       hostname: containerHostname(profile, name, id),
       selinuxLabel: `system_u:system_r:${profile.selinux.type}:${level}`,
+      backend: ctx.backend,
     };
     await ctx.records.write(record);
   });

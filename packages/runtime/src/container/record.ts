@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import type { Backend } from '../engine/index.js';
 import type { Deviation } from '../profile/index.js';
 import type { RootfsMode } from '../rootfs/index.js';
 
@@ -70,6 +71,10 @@ export interface ContainerRecord {
   readonly labels: Readonly<Record<string, string>>;
   readonly hostname: string;
   readonly selinuxLabel: string;
+  /** Who runs it (05 §14); a container stays on its backend. Absent in older records: runc. */
+  readonly backend?: Backend;
+  /** The container's cgroup when the backend chose it (podman: `/vordr/<id>/libpod-<podman id>`). */
+  cgroupsPath?: string;
 }
 
 /** The default stop grace period (05 §3 `stop -t`). */
