@@ -2,6 +2,7 @@
 // One round of `vordr check` (05 §8): reads the host, runs the pure comparisons, returns the report.
 import { existsSync } from 'node:fs';
 import type { ContainerRecord } from '../container/index.js';
+import { PODMAN_ROOTFS_ENTRIES } from '../engine/index.js';
 import type { OciSpec } from '../oci-spec/index.js';
 import { containerPaths } from '../store/index.js';
 import { checkCgroupLimits } from './cgroup-limits.js';
@@ -146,7 +147,10 @@ async function fileIntegrity(input: MeasureInput): Promise<CheckResult> {
   return compareFileIntegrity(
     statement.rows,
     scan.observation,
-    spec.mounts.map((m) => m.destination),
+    [
+      ...spec.mounts.map((m) => m.destination),
+      ...(record.backend === 'podman' ? PODMAN_ROOTFS_ENTRIES : []),
+    ],
   );
 }
 

@@ -19,7 +19,12 @@ export {
 export type { Backend, ContainerRuntimeState, Engine } from './engine.js';
 export type { PodmanEngineOptions } from './podman-engine.js';
 export { PodmanEngine, diedContainerId } from './podman-engine.js';
-export { PODMAN_ID_LABEL, podmanName, podmanRunArgs } from './podman-args.js';
+export {
+  PODMAN_ID_LABEL,
+  PODMAN_ROOTFS_ENTRIES,
+  podmanName,
+  podmanRunArgs,
+} from './podman-args.js';
 export { podmanDirs, podmanContainersConf, type PodmanDirs } from './podman-conf.js';
 export { BackendEngine, backendOfRuntime } from './backend-engine.js';
 export { DEFAULT_CGROUP_ROOT, removeCgroupTree, removeContainerCgroups } from './cgroup-cleanup.js';

@@ -20,6 +20,13 @@ export const PODMAN_ID_LABEL = 'org.verified-container.id';
  */
 export const PODMAN_NPROC_CEILING = 32768;
 
+/**
+ * What podman adds to every rootfs it runs besides the spec's mount points: the `/etc/mtab` →
+ * `/proc/mounts` link (libpod makes it unconditionally) and the `/run/.containerenv` bind. `check`
+ * takes them as mount points of a podman container (added, not tampering).
+ */
+export const PODMAN_ROOTFS_ENTRIES: readonly string[] = ['/etc/mtab', '/run/.containerenv'];
+
 /** Mounts podman makes itself (the spec's kernel filesystems). */
 const PODMAN_OWN_MOUNTS = new Set([
   '/proc',
@@ -99,8 +106,7 @@ export function podmanRunArgs(spec: OciSpec, input: PodmanRunInput): string[] {
   args.push('--pids-limit', String(pids.limit));
   for (const rlimit of proc.rlimits) {
     const name = rlimit.type.replace(/^RLIMIT_/, '').toLowerCase();
-    const clamp = (n: number): number =>
-      name === 'nproc' ? Math.min(n, PODMAN_NPROC_CEILING) : n;
+    const clamp = (n: number): number => (name === 'nproc' ? Math.min(n, PODMAN_NPROC_CEILING) : n);
     args.push('--ulimit', `${name}=${clamp(rlimit.soft)}:${clamp(rlimit.hard)}`);
   }
 
@@ -116,9 +122,13 @@ export function podmanRunArgs(spec: OciSpec, input: PodmanRunInput): string[] {
 function mountArgs(mount: OciMount, user: { uid: number; gid: number }): string[] {
   for (const path of [mount.source, mount.destination]) {
     if (/[:,]/.test(path)) {
-      throw new VcError('USAGE', `podman cannot mount ${JSON.stringify(path)}: it contains ":" or ","`, {
-        hint: 'use a path without ":" and ",", or --runtime runc',
-      });
+      throw new VcError(
+        'USAGE',
+        `podman cannot mount ${JSON.stringify(path)}: it contains ":" or ","`,
+        {
+          hint: 'use a path without ":" and ",", or --runtime runc',
+        },
+      );
     }
   }
   if (mount.type === 'bind') {
@@ -129,10 +139,12 @@ function mountArgs(mount: OciMount, user: { uid: number; gid: number }): string[
     // podman refuses uid=/gid=; `U` owns the tmpfs by the container's user instead.
     const owner = mount.options.filter((o) => /^(uid|gid)=/.test(o));
     const options = mount.options.filter((o) => !/^(uid|gid)=/.test(o));
-    const ownedByUser =
-      owner.includes(`uid=${user.uid}`) && owner.includes(`gid=${user.gid}`);
+    const ownedByUser = owner.includes(`uid=${user.uid}`) && owner.includes(`gid=${user.gid}`);
     if (owner.length > 0 && ownedByUser && (user.uid !== 0 || user.gid !== 0)) options.push('U');
     return ['--tmpfs', `${mount.destination}:${options.join(',')}`];
   }
-  throw new VcError('INTERNAL', `podman backend: unexpected ${mount.type} mount at ${mount.destination}`);
+  throw new VcError(
+    'INTERNAL',
+    `podman backend: unexpected ${mount.type} mount at ${mount.destination}`,
+  );
 }

@@ -475,9 +475,7 @@ function isNoSuchContainer(err: unknown): boolean {
 function isNotRunning(err: unknown): boolean {
   return (
     err instanceof VcError &&
-    /can only kill running containers|not running|is not running|no such process/i.test(
-      err.message,
-    )
+    /can only kill running containers|not running|is not running|no such process/i.test(err.message)
   );
 }
 

@@ -19,7 +19,8 @@ const ready =
   has('runc') &&
   has('conmon') &&
   existsSync(VORDR_BIN);
-if (!hasPodman) console.warn('vordr-podman: skipped, podman is not installed (apt-get install podman)');
+if (!hasPodman)
+  console.warn('vordr-podman: skipped, podman is not installed (apt-get install podman)');
 
 const IMAGE = 'vt/hello:1.0.0';
 /** CHOWN (bit 0) and SETUID (bit 7): the manifest's capabilities. */
@@ -110,7 +111,10 @@ describe.skipIf(!ready || !hasPodman)('vordr --runtime podman (signed busybox im
     // Later commands without --runtime find the container on its own backend.
     const ps = v('ps');
     expect(ps.stdout).toMatch(new RegExp(`Up .*${name}`));
-    const json = JSON.parse(v('ps', '--format', 'json').stdout) as { id: string; backend: string }[];
+    const json = JSON.parse(v('ps', '--format', 'json').stdout) as {
+      id: string;
+      backend: string;
+    }[];
     expect(json.find((c) => c.id === id)?.backend).toBe('podman');
     const inspect = JSON.parse(v('inspect', name).stdout) as { backend: string }[];
     expect(inspect[0]?.backend).toBe('podman');
@@ -139,6 +143,9 @@ describe.skipIf(!ready || !hasPodman)('vordr --runtime podman (signed busybox im
     expect(byName('seccomp')?.status, check.stdout).toBe('pass');
     expect(byName('no-new-privileges')?.status, check.stdout).toBe('pass');
     expect(byName('read-only-root')?.status, check.stdout).toBe('pass');
+    expect(byName('file-integrity')?.status, check.stdout).toBe('pass');
+    expect(byName('process-tree')?.status, check.stdout).toBe('pass');
+    expect(check.status, check.stdout).toBe(0);
 
     expect(v('stop', '-t', '1', name).status).toBe(0);
     expect(v('ps', '-a').stdout).toMatch(/Exited \(137\)/);
@@ -169,6 +176,28 @@ describe.skipIf(!ready || !hasPodman)('vordr --runtime podman (signed busybox im
     expect(v('rm', keptId).status).toBe(0);
     expect(mountsUnder(dir)).toEqual([]);
     expect(cgroupsOf(keptId)).toEqual([]);
+  });
+
+  it('podman: logs -f ends when the container exits; start runs it again on podman', () => {
+    const name = `again-${tag}`;
+    const run = vp('run', '-d', '--name', name, IMAGE, '/bin/sh', '-c', 'echo a; sleep 1; echo b');
+    expect(run.status, run.stderr).toBe(0);
+    const follow = v('logs', '-f', name);
+    expect(follow.status, follow.stderr).toBe(0);
+    expect(follow.stdout).toBe('a\nb\n');
+    let ps = v('ps', '-a', '--filter', `name=${name}`);
+    for (let i = 0; i < 200 && !/Exited \(0\)/.test(ps.stdout); i++) {
+      spawnSync('sleep', ['0.05']);
+      ps = v('ps', '-a', '--filter', `name=${name}`);
+    }
+    expect(ps.stdout).toMatch(/Exited \(0\)/);
+    // `start` without --runtime: the container stays on podman.
+    expect(v('start', name).status).toBe(0);
+    expect(podmanContainers(store)).toEqual([`vc-${run.stdout.trim().slice(0, 12)}`]);
+    expect(v('rm', '-f', name).status).toBe(0);
+    expect(podmanContainers(store)).toEqual([]);
+    expect(mountsUnder(dir)).toEqual([]);
+    expect(cgroupsOf(run.stdout.trim())).toEqual([]);
   });
 });
 
