@@ -66,6 +66,15 @@ describe.skipIf(!ready || !hasPodman)('vordr --runtime podman (signed busybox im
     expect(podCaps.stdout).toMatch(/NoNewPrivs:\s+1/);
     expect(podCaps.stdout).toMatch(/Seccomp:\s+2/);
     expect(podCaps.stdout).toBe(runcCaps.stdout);
+
+    // A user other than root gets the same confinement too, and the same uid and gid (podman
+    // also lists the primary group as a supplementary one, which grants nothing more).
+    const asNobody = [IMAGE, '/bin/sh', '-c', `echo "uid=$(id -u) gid=$(id -g)"; ${CONFINEMENT}`];
+    const runcNobody = v('run', '--rm', '-u', '65534:65534', ...asNobody);
+    const podNobody = vp('run', '--rm', '-u', '65534:65534', ...asNobody);
+    expect(podNobody.status, podNobody.stderr).toBe(0);
+    expect(podNobody.stdout).toContain('uid=65534');
+    expect(podNobody.stdout).toBe(runcNobody.stdout);
     expect(v('ps', '-a', '-q').stdout).toBe('');
     expect(podmanContainers(store)).toEqual([]);
   });
