@@ -144,14 +144,10 @@ async function fileIntegrity(input: MeasureInput): Promise<CheckResult> {
     cache,
   });
   await writeIntegrityCache(paths.dir, record.imageDigest, scan.cache);
-  return compareFileIntegrity(
-    statement.rows,
-    scan.observation,
-    [
-      ...spec.mounts.map((m) => m.destination),
-      ...(record.backend === 'podman' ? PODMAN_ROOTFS_ENTRIES : []),
-    ],
-  );
+  return compareFileIntegrity(statement.rows, scan.observation, [
+    ...spec.mounts.map((m) => m.destination),
+    ...(record.backend === 'podman' ? PODMAN_ROOTFS_ENTRIES : []),
+  ]);
 }
 
 async function selinux(input: MeasureInput, processes: readonly ContainerProcess[]) {

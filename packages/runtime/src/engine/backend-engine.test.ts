@@ -21,34 +21,30 @@ describe('backendOfRuntime', () => {
 
 /** A fake engine (no runtime here): records which backend each call reached. */
 function fakeEngine(backend: Backend, calls: string[]): Engine {
-  const note = (what: string, id: string): void => {
+  const note = <T>(what: string, id: string, value: T): Promise<T> => {
     calls.push(`${backend}:${what}:${id}`);
+    return Promise.resolve(value);
   };
   return {
     backend,
-    start: async (request) => {
-      note('start', request.id);
-      return { pid: 1, conmonPid: 2, startedAt: '' };
-    },
-    state: async (id) => (note('state', id), undefined),
-    conmonPid: async (id) => (note('conmonPid', id), undefined),
-    exitStatus: async (id) => (note('exitStatus', id), undefined),
+    start: (request) => note('start', request.id, { pid: 1, conmonPid: 2, startedAt: '' }),
+    state: (id) => note('state', id, undefined),
+    conmonPid: (id) => note('conmonPid', id, undefined),
+    exitStatus: (id) => note('exitStatus', id, undefined),
     exitFile: (id) => `/${backend}/${id}`,
-    kill: async (id) => note('kill', id),
-    stop: async (id) => (note('stop', id), { exitCode: 0 }),
-    waitForExit: async (id) => (note('wait', id), { exitCode: 0 }),
-    delete: async (id) => note('delete', id),
-    waitForMonitorGone: async (id) => note('monitor', id),
-    exec: async (id) => {
-      note('exec', id);
-      return {
+    kill: (id) => note('kill', id, undefined),
+    stop: (id) => note('stop', id, { exitCode: 0 }),
+    waitForExit: (id) => note('wait', id, { exitCode: 0 }),
+    delete: (id) => note('delete', id, undefined),
+    waitForMonitorGone: (id) => note('monitor', id, undefined),
+    exec: (id) =>
+      note('exec', id, {
         exitCode: 0,
         stdout: Buffer.alloc(0),
         stderr: Buffer.alloc(0),
         truncated: false,
         timedOut: false,
-      };
-    },
+      }),
   };
 }
 
@@ -60,7 +56,7 @@ describe('BackendEngine (fake engines)', () => {
     const engine = new BackendEngine({
       backend: 'runc',
       create: (backend) => (made.push(backend), fakeEngine(backend, calls)),
-      backendOf: async (id) => records[id],
+      backendOf: (id) => Promise.resolve(records[id]),
     });
     await engine.kill('a', 'TERM');
     await engine.stop('b', 1);

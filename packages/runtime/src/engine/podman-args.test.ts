@@ -85,7 +85,7 @@ describe('podmanRunArgs', () => {
     ]);
     expect(args).toContain('--read-only');
     expect(args).toContain('--read-only-tmpfs=false');
-    const { seccompFile: _, ...unconfined } = INPUT;
+    const unconfined = { ...INPUT, seccompFile: undefined };
     expect(values(podmanRunArgs(spec(), unconfined), '--security-opt')).toContain(
       'seccomp=unconfined',
     );
