@@ -27,6 +27,7 @@ function fakeEngine(backend: Backend, calls: string[]): Engine {
   };
   return {
     backend,
+    preflight: () => Promise.resolve(),
     start: (request) => note('start', request.id, { pid: 1, conmonPid: 2, startedAt: '' }),
     state: (id) => note('state', id, undefined),
     conmonPid: (id) => note('conmonPid', id, undefined),

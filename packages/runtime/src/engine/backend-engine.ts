@@ -73,6 +73,11 @@ export class BackendEngine implements Engine {
     return this.engine(backend);
   }
 
+  /** The engine of new containers (`--runtime`) can run. */
+  preflight(): Promise<void> {
+    return this.engine(this.backend).preflight();
+  }
+
   exitFile(id: string): string {
     return this.engine(this.#known.get(id) ?? this.backend).exitFile(id);
   }

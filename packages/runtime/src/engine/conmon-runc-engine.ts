@@ -154,6 +154,10 @@ export class ConmonRuncEngine implements Engine {
     return join(this.#options.runDir, `${id}.pid`);
   }
 
+  async preflight(): Promise<void> {
+    await this.binaries();
+  }
+
   /** The runc and conmon paths; `RUNTIME_UNAVAILABLE` naming the one that is missing. */
   async binaries(): Promise<{ runc: string; conmon: string }> {
     this.#binaries ??= (async () => ({

@@ -21,6 +21,8 @@ export type ContainerRuntimeState = RuncContainerState;
  */
 export interface Engine {
   readonly backend: Backend;
+  /** Fails with `RUNTIME_UNAVAILABLE` naming a missing binary (before anything is created). */
+  preflight(): Promise<void>;
   start(request: ContainerStartRequest): Promise<StartedContainer>;
   /** The runtime's state, or undefined when it does not know the container. */
   state(id: string): Promise<ContainerRuntimeState | undefined>;

@@ -104,6 +104,10 @@ export class PodmanEngine implements Engine {
     return `${this.#cgroupParent}/${id}`;
   }
 
+  async preflight(): Promise<void> {
+    await this.ready();
+  }
+
   /** The podman binary and its environment; `RUNTIME_UNAVAILABLE` when podman is missing. */
   async ready(): Promise<{ podman: string; env: NodeJS.ProcessEnv }> {
     this.#ready ??= (async () => {
@@ -284,8 +288,13 @@ export class PodmanEngine implements Engine {
   /** `podman rm --force`, then the cgroups under the container's parent and the exit marker. */
   async delete(id: string, options: { awaitMonitor?: boolean } = {}): Promise<void> {
     assertRoot();
-    const conmonPid = await this.conmonPid(id);
-    await this.#remove(id);
+    // Without podman there is no podman container to remove; the rest still goes.
+    const available = await this.ready().then(
+      () => true,
+      () => false,
+    );
+    const conmonPid = available ? await this.conmonPid(id) : undefined;
+    if (available) await this.#remove(id);
     await removeCgroupTree(this.cgroupParentOf(id), this.#cgroupRoot);
     await rm(this.exitFile(id), { force: true });
     if (conmonPid !== undefined && options.awaitMonitor !== false) {

@@ -2,7 +2,7 @@
 // The podman backend (05 §14) end to end: the same signed busybox image (built by the real
 // builder) on runc and on podman, the same output and confinement; the lifecycle on podman; and
 // nothing left behind (podman containers in vordr's podman storage, mounts, cgroups, processes).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -185,6 +185,60 @@ describe.skipIf(!ready || !hasPodman)('vordr --runtime podman (signed busybox im
     expect(v('rm', keptId).status).toBe(0);
     expect(mountsUnder(dir)).toEqual([]);
     expect(cgroupsOf(keptId)).toEqual([]);
+  });
+
+  it('podman: the foreground forwards SIGTERM and exits with the container’s status', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        VORDR_BIN,
+        '--root',
+        store,
+        '--runtime',
+        'podman',
+        'run',
+        '--rm',
+        IMAGE,
+        '/bin/sh',
+        '-c',
+        'trap "echo got TERM; exit 5" TERM; echo started; while :; do sleep 0.1; done',
+      ],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('started')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`vordr exited early (${code})`)));
+      });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(5);
+      expect(out).toContain('got TERM\n');
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(v('ps', '-a', '-q').stdout).toBe('');
+    expect(podmanContainers(store)).toEqual([]);
+    expect(mountsUnder(dir)).toEqual([]);
+  });
+
+  it('podman: a start that fails leaves nothing; a missing podman binary creates nothing', () => {
+    const failed = vp('run', '--rm', IMAGE, '/no/such/program');
+    expect(failed.status).toBe(125);
+    expect(failed.stderr).toMatch(/no\/such\/program/);
+    expect(v('ps', '-a', '-q').stdout).toBe('');
+    expect(podmanContainers(store)).toEqual([]);
+    expect(mountsUnder(dir)).toEqual([]);
+
+    const missing = v('--runtime', join(dir, 'nowhere/podman'), 'run', '--rm', IMAGE);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain('RUNTIME_UNAVAILABLE');
+    expect(missing.stderr).toContain('podman');
+    expect(readdirSync(join(store, 'vordr/containers'))).toEqual([]);
   });
 
   it('podman: logs -f ends when the container exits; start runs it again on podman', () => {
