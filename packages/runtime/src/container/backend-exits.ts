@@ -36,17 +36,19 @@ export async function settleWhenExited(
 
 /**
  * For the supervisor: settles each podman container of the store as `podman events` reports it
- * died, until `signal` aborts. Exits before the call are reconciliation's (the supervisor
- * reconciles every container when it starts). A failing settle is logged, the watch goes on.
+ * died, until `signal` aborts. Give `since` the time of the last reconciliation of every
+ * container (the supervisor's start), so no death in between is missed; settling twice is
+ * harmless. A failing settle is logged, the watch goes on.
  */
 export async function settlePodmanExits(
   ctx: LifecycleContext,
   volumePort: VolumePort,
   signal: AbortSignal,
+  options: { since?: Date } = {},
 ): Promise<void> {
   const engine = ctx.engine.engine('podman');
   if (!(engine instanceof PodmanEngine)) return;
-  for await (const id of engine.exits(signal)) {
+  for await (const id of engine.exits(signal, options)) {
     await settleContainer(ctx, id, volumePort).catch((err: unknown) =>
       ctx.logger.warn({ err, id }, 'could not settle a podman container that died'),
     );

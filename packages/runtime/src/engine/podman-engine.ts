@@ -336,15 +336,18 @@ export class PodmanEngine implements Engine {
 
   /**
    * The vordr ids of podman containers of this store as they die, from `podman events` (for the
-   * supervisor, which then reconciles each). Ends when `signal` aborts or podman ends.
+   * supervisor, which then reconciles each); with `since`, deaths from then on are included, so
+   * nothing between the caller's last look and the start of podman is missed. Ends when `signal`
+   * aborts or podman ends.
    */
-  async *exits(signal: AbortSignal): AsyncGenerator<string> {
+  async *exits(signal: AbortSignal, options: { since?: Date } = {}): AsyncGenerator<string> {
     const { podman, env } = await this.ready();
-    const child = spawn(
-      podman,
-      this.commandArgs(['events', '--filter', 'event=died', '--format', 'json']),
-      { env, stdio: ['ignore', 'pipe', 'ignore'] },
-    );
+    const args = ['events', '--filter', 'event=died', '--format', 'json'];
+    if (options.since !== undefined) args.push('--since', options.since.toISOString());
+    const child = spawn(podman, this.commandArgs(args), {
+      env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const stop = (): void => {
       child.kill('SIGTERM');
     };

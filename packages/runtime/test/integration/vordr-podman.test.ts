@@ -7,6 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { noopLogger, systemClock } from '@verified-container/shared';
+import { lifecycleContext, noVolumes, settlePodmanExits } from '../../src/container/index.js';
 import { staticBusybox } from '../support/busybox-layout.js';
 import { VORDR_BIN, buildSignedImage, vordr } from '../support/vordr-fixture.js';
 
@@ -239,6 +241,35 @@ describe.skipIf(!ready || !hasPodman)('vordr --runtime podman (signed busybox im
     expect(missing.stderr).toContain('RUNTIME_UNAVAILABLE');
     expect(missing.stderr).toContain('podman');
     expect(readdirSync(join(store, 'vordr/containers'))).toEqual([]);
+  });
+
+  it('podman: the supervisor hook settles and removes an --rm container as it dies', async () => {
+    const since = new Date();
+    const run = vp('run', '-d', '--rm', IMAGE, '/bin/sh', '-c', 'exit 0');
+    expect(run.status, run.stderr).toBe(0);
+    const record = join(store, 'vordr/containers', run.stdout.trim());
+    // In process, as the supervisor would call it; no other vordr command looks meanwhile.
+    const ctx = lifecycleContext({
+      root: store,
+      clock: systemClock,
+      logger: noopLogger,
+      env: process.env,
+      runtime: 'podman',
+    });
+    const abort = new AbortController();
+    const watching = settlePodmanExits(ctx, noVolumes, abort.signal, { since });
+    try {
+      const deadline = Date.now() + 60_000;
+      while (existsSync(record) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(existsSync(record)).toBe(false);
+    } finally {
+      abort.abort();
+      await watching;
+    }
+    expect(podmanContainers(store)).toEqual([]);
+    expect(mountsUnder(dir)).toEqual([]);
   });
 
   it('podman: logs -f ends when the container exits; start runs it again on podman', () => {
