@@ -32,6 +32,10 @@ async function main(): Promise<number> {
     logger,
     stdout: process.stdout,
     stderr: process.stderr,
+    // A getter: only `exec -i` touches stdin (reading it would keep other commands waiting).
+    get stdin() {
+      return process.stdin;
+    },
     onSignal,
     selfCommand: [process.execPath, fileURLToPath(import.meta.url)],
     exitHookCommand: [process.execPath, fileURLToPath(new URL('exit-hook.js', import.meta.url))],

@@ -322,6 +322,7 @@ export class PodmanEngine implements Engine {
     }
     const { podman, env } = await this.ready();
     const args = ['exec'];
+    if (options.stdin !== undefined) args.push('--interactive');
     if (spec.user !== undefined) args.push('--user', `${spec.user.uid}:${spec.user.gid}`);
     if (spec.cwd !== undefined) args.push('--workdir', spec.cwd);
     for (const entry of spec.env ?? []) args.push('--env', entry);
@@ -330,6 +331,8 @@ export class PodmanEngine implements Engine {
       pidFile: join(this.#runDir, 'exec', `${id}-podman-none.pid`),
       timeoutMs: options.timeoutMs,
       maxOutputBytes: options.maxOutputBytes ?? 1024 * 1024,
+      ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
+      ...(options.output !== undefined ? { output: options.output } : {}),
       env,
     });
   }

@@ -144,6 +144,17 @@ describe.skipIf(!ready || !hasPodman)('vordr --runtime podman (signed busybox im
     expect(status.stdout).toMatch(/NoNewPrivs:\s+1/);
     expect(status.stdout).toMatch(/Seccomp:\s+2/);
     expect(v('exec', name, '/bin/sh', '-c', 'echo x > /root-write').status).not.toBe(0);
+    const stdin = spawnSync(
+      process.execPath,
+      [VORDR_BIN, '--root', store, 'exec', '-i', name, '/bin/cat'],
+      {
+        cwd: dir,
+        input: 'through stdin\n',
+        encoding: 'utf8',
+      },
+    );
+    expect(stdin.status, stdin.stderr).toBe(0);
+    expect(stdin.stdout).toBe('through stdin\n');
 
     const check = v('check', '--json', name);
     const report = JSON.parse(check.stdout) as {
