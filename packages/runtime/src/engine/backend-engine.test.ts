@@ -33,6 +33,7 @@ function fakeEngine(backend: Backend, calls: string[]): Engine {
     conmonPid: (id) => note('conmonPid', id, undefined),
     exitStatus: (id) => note('exitStatus', id, undefined),
     exitFile: (id) => `/${backend}/${id}`,
+    exitDir: `/${backend}`,
     kill: (id) => note('kill', id, undefined),
     stop: (id) => note('stop', id, { exitCode: 0 }),
     waitForExit: (id) => note('wait', id, { exitCode: 0 }),

@@ -78,6 +78,14 @@ export class BackendEngine implements Engine {
     return this.engine(this.backend).preflight();
   }
 
+  /**
+   * conmon's exit directory of runc containers (the supervisor watches it). podman writes no
+   * exit file of its own: its containers' exits are read with `exitStatus` (podman inspect).
+   */
+  get exitDir(): string {
+    return this.engine('runc').exitDir;
+  }
+
   exitFile(id: string): string {
     return this.engine(this.#known.get(id) ?? this.backend).exitFile(id);
   }

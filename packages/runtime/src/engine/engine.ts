@@ -32,6 +32,8 @@ export interface Engine {
   exitStatus(id: string): Promise<number | undefined>;
   /** A file that exists once the container has exited (and its log is complete). */
   exitFile(id: string): string;
+  /** The directory of those files. */
+  readonly exitDir: string;
   kill(id: string, signal: string, options?: { all?: boolean }): Promise<void>;
   stop(id: string, graceSeconds: number, stopSignal?: string): Promise<ContainerExit>;
   waitForExit(

@@ -96,7 +96,12 @@ export class PodmanEngine implements Engine {
 
   /** vordr's marker of an exit podman reported (podman's own exit file is gone after cleanup). */
   exitFile(id: string): string {
-    return join(this.#runDir, 'podman-exits', id);
+    return join(this.exitDir, id);
+  }
+
+  /** Where the markers are: written when vordr waits for an exit, not by podman. */
+  get exitDir(): string {
+    return join(this.#runDir, 'podman-exits');
   }
 
   /** podman's `--cgroup-parent` of a container: its cgroup is `<this>/libpod-<podman id>`. */
