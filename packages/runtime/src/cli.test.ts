@@ -36,13 +36,23 @@ describe('bindOptionalValues', () => {
     new Command('run')
       .option('--read-only [bool]')
       .option('--require-selinux [level]')
-      .option('--name <name>'),
+      .option('--name <name>')
+      .option('-u, --user <u[:g]>'),
   );
 
   it('binds a bare optional-value flag so that it does not take the image as its value', () => {
     expect(
       bindOptionalValues(['--root', '/s', 'run', '--read-only', '--name', 'x', 'img'], program),
     ).toEqual(['--root', '/s', 'run', '--read-only=true', '--name', 'x', 'img']);
+  });
+
+  it('takes a required value written with brackets (`-u <u[:g]>`) as a value flag', () => {
+    expect(bindOptionalValues(['run', '-u', '65534:65534', 'img'], program)).toEqual([
+      'run',
+      '-u',
+      '65534:65534',
+      'img',
+    ]);
   });
 
   it('leaves explicit values, a value flag’s value and the container’s command alone', () => {

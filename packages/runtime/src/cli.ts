@@ -78,8 +78,9 @@ export function bindOptionalValues(argv: readonly string[], program: Command): s
     if (arg === '--' || !arg.startsWith('-')) break;
     if (arg.includes('=')) continue;
     const option = options.find((o) => o.long === arg || o.short === arg);
-    if (option?.optional === true) out[i] = `${option.long ?? arg}=true`;
-    else if (option?.required === true) i++;
+    // `<u[:g]>` is a required value (commander marks it optional too, for the `[`).
+    if (option?.required === true) i++;
+    else if (option?.optional === true) out[i] = `${option.long ?? arg}=true`;
   }
   return out;
 }
