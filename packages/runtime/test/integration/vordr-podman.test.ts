@@ -48,6 +48,14 @@ describe.skipIf(!ready || !hasPodman)('vordr --runtime podman (signed busybox im
       for (const id of ids) v('rm', '-f', id);
       for (const name of podmanContainers(store)) podman(store, 'rm', '-f', '-t', '0', name);
     }
+    if (store !== '' && supervisorAlive(store)) {
+      const pid = Number(readFileSync(join(store, 'vordr/run/supervisor.pid'), 'utf8').trim());
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
     for (const point of mountsUnder(dir).reverse()) spawnSync('umount', ['-l', point]);
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
@@ -283,6 +291,48 @@ describe.skipIf(!ready || !hasPodman)('vordr --runtime podman (signed busybox im
     expect(mountsUnder(dir)).toEqual([]);
   });
 
+  it('podman: the supervisor restarts a container by its policy (exits read from podman)', async () => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        VORDR_BIN,
+        '--root',
+        store,
+        '--runtime',
+        'podman',
+        'run',
+        '-d',
+        '--restart',
+        'on-failure:1',
+        IMAGE,
+        '/bin/sh',
+        '-c',
+        'echo once; exit 1',
+      ],
+      {
+        cwd: dir,
+        // The supervisor leaves 1.5 s after nothing needs it.
+        env: { ...process.env, VORDR_SUPERVISOR_IDLE_MS: '1500' },
+        encoding: 'utf8',
+      },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const id = run.stdout.trim();
+    const entry = () =>
+      (JSON.parse(v('ps', '-a', '--format', 'json').stdout) as PsEntry[]).find((c) => c.id === id);
+    const done = await until(entry, (c) => c?.restartCount === 1 && /Exited \(1\)/.test(c.status));
+    expect(done?.backend).toBe('podman');
+    expect(v('logs', id.slice(0, 12)).stdout).toBe('once\nonce\n');
+    expect(v('rm', id.slice(0, 12)).status).toBe(0);
+    await until(
+      () => supervisorAlive(store),
+      (alive) => !alive,
+    );
+    expect(podmanContainers(store)).toEqual([]);
+    expect(mountsUnder(dir)).toEqual([]);
+    expect(cgroupsOf(id)).toEqual([]);
+  });
+
   it('podman: logs -f ends when the container exits; start runs it again on podman', () => {
     const name = `again-${tag}`;
     const run = vp('run', '-d', '--name', name, IMAGE, '/bin/sh', '-c', 'echo a; sleep 1; echo b');
@@ -305,6 +355,36 @@ describe.skipIf(!ready || !hasPodman)('vordr --runtime podman (signed busybox im
     expect(cgroupsOf(run.stdout.trim())).toEqual([]);
   });
 });
+
+interface PsEntry {
+  readonly id: string;
+  readonly status: string;
+  readonly backend: string;
+  readonly restartCount?: number;
+}
+
+/** Polls `probe` every 50 ms until `done` holds; after 60 s the test fails with the last value. */
+async function until<T>(probe: () => T, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const value = probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting; last: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Whether the store's supervisor (`vordr/run/supervisor.pid`) is alive. */
+function supervisorAlive(store: string): boolean {
+  const file = join(store, 'vordr/run/supervisor.pid');
+  if (!existsSync(file)) return false;
+  try {
+    const stat = readFileSync(`/proc/${readFileSync(file, 'utf8').trim()}/stat`, 'utf8');
+    return !/^\S+ \(.*\) [ZX]/.test(stat);
+  } catch {
+    return false;
+  }
+}
 
 /** podman with the storage vordr gives it under the store. */
 function podman(store: string, ...args: string[]): { status: number | null; stdout: string } {
