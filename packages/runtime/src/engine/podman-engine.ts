@@ -176,7 +176,8 @@ export class PodmanEngine implements Engine {
     } catch (err) {
       // A failed `podman run` can leave a created container behind.
       await this.#remove(id).catch(() => undefined);
-      await removeCgroupTree(this.cgroupParentOf(id), this.#cgroupRoot);
+      // podman's conmon of the failed create may still be leaving its cgroup.
+      await this.#removeCgroups(id, true);
       throw err;
     }
     const startedAt = new Date().toISOString();
@@ -300,17 +301,34 @@ export class PodmanEngine implements Engine {
     );
     const conmonPid = available ? await this.conmonPid(id) : undefined;
     if (available) await this.#remove(id);
-    await removeCgroupTree(this.cgroupParentOf(id), this.#cgroupRoot);
     await rm(this.exitFile(id), { force: true });
     if (conmonPid !== undefined && options.awaitMonitor !== false) {
       await this.waitForMonitorGone(id, conmonPid);
+    } else {
+      // One try; a conmon still leaving keeps its cgroup until waitForMonitorGone.
+      await this.#removeCgroups(id, false);
     }
   }
 
+  /** Waits for podman's conmon to leave, then removes the container's cgroups (conmon's too). */
   async waitForMonitorGone(id: string, pid: number): Promise<void> {
     const deadline = Date.now() + this.#killWaitMs;
     while (Date.now() < deadline && (await isMonitorOf(pid, id))) {
       await new Promise((resolve) => setTimeout(resolve, MONITOR_POLL_MS));
+    }
+    await this.#removeCgroups(id, true);
+  }
+
+  /**
+   * Removes the cgroup tree under the container's parent; with `wait`, tries again while a
+   * directory still holds a process (a leaving conmon), for at most {@link CGROUP_WAIT_MS}.
+   */
+  async #removeCgroups(id: string, wait: boolean): Promise<void> {
+    const deadline = Date.now() + CGROUP_WAIT_MS;
+    for (;;) {
+      const busy = await removeCgroupTree(this.cgroupParentOf(id), this.#cgroupRoot);
+      if (busy.length === 0 || !wait || Date.now() >= deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, CGROUP_POLL_MS));
     }
   }
 
@@ -461,6 +479,9 @@ export class PodmanEngine implements Engine {
 
 /** How often {@link PodmanEngine.waitForMonitorGone} looks at conmon. */
 const MONITOR_POLL_MS = 5;
+/** How long a cgroup still holding a leaving process is tried again, and how often. */
+const CGROUP_WAIT_MS = 10_000;
+const CGROUP_POLL_MS = 20;
 
 /** podman's states after the process ended. */
 function isExited(status: string): boolean {

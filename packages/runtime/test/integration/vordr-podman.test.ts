@@ -248,12 +248,14 @@ describe.skipIf(!ready || !hasPodman)('vordr --runtime podman (signed busybox im
   });
 
   it('podman: a start that fails leaves nothing; a missing podman binary creates nothing', () => {
+    const before = podmanCgroups();
     const failed = vp('run', '--rm', IMAGE, '/no/such/program');
     expect(failed.status).toBe(125);
     expect(failed.stderr).toMatch(/no\/such\/program/);
     expect(v('ps', '-a', '-q').stdout).toBe('');
     expect(podmanContainers(store)).toEqual([]);
     expect(mountsUnder(dir)).toEqual([]);
+    expect(podmanCgroups().filter((d) => !before.includes(d))).toEqual([]);
 
     const missing = v('--runtime', join(dir, 'nowhere/podman'), 'run', '--rm', IMAGE);
     expect(missing.status).not.toBe(0);
@@ -353,6 +355,8 @@ describe.skipIf(!ready || !hasPodman)('vordr --runtime podman (signed busybox im
     expect(podmanContainers(store)).toEqual([]);
     expect(mountsUnder(dir)).toEqual([]);
     expect(cgroupsOf(run.stdout.trim())).toEqual([]);
+    // No podman container of this suite left a cgroup behind.
+    expect(podmanCgroups()).toEqual([]);
   });
 });
 
@@ -426,6 +430,15 @@ function mountsUnder(dir: string): string[] {
     .split('\n')
     .map((line) => line.split(' ')[4] ?? '')
     .filter((point) => dir !== '' && point.startsWith(dir));
+}
+
+/** podman-made container cgroups (`/vordr/<id>/conmon`; runc makes no `conmon` below an id). */
+function podmanCgroups(): string[] {
+  const vordr = '/sys/fs/cgroup/memory/vordr';
+  if (!existsSync(vordr)) return [];
+  return readdirSync(vordr)
+    .map((id) => join(vordr, id, 'conmon'))
+    .filter((d) => existsSync(d));
 }
 
 /** The container's cgroup directories (`/vordr/<id>` in any hierarchy). */
