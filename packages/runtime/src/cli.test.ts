@@ -46,6 +46,17 @@ describe('bindOptionalValues', () => {
     ).toEqual(['--root', '/s', 'run', '--read-only=true', '--name', 'x', 'img']);
   });
 
+  it('binds only for run: check --watch keeps its interval', () => {
+    const withCheck = new Command('vordr');
+    withCheck.addCommand(new Command('check').option('--watch [interval]'));
+    expect(bindOptionalValues(['check', '--watch', '100ms', 'web'], withCheck)).toEqual([
+      'check',
+      '--watch',
+      '100ms',
+      'web',
+    ]);
+  });
+
   it('takes a required value written with brackets (`-u <u[:g]>`) as a value flag', () => {
     expect(bindOptionalValues(['run', '-u', '65534:65534', 'img'], program)).toEqual([
       'run',
