@@ -47,6 +47,7 @@ export function makeInspectCommand(deps: CliDeps, box: ResultBox): Command {
           out.push({
             ...record,
             status: statusText(record, nowMs),
+            backend: record.backend ?? 'runc',
             restartCount: record.restartCount ?? 0,
             paths: { dir: paths.dir, rootfs: paths.rootfs, config: paths.config, log: paths.log },
             selinux: { enabled: false, label: record.selinuxLabel, applied: false },

@@ -239,6 +239,7 @@ async function runCommand(
   }
 
   // 4.4–4.7
+  await ctx.engine.preflight(); // a missing runtime binary creates nothing (05 §15)
   const volumes = volumePortFor(ctx);
   const record = await createContainer(ctx, plan, host, volumes);
   Object.assign(record, supervision);
