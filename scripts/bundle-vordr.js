@@ -26,6 +26,9 @@ const result = await build({
   format: 'cjs',
   target: 'node20',
   sourcemap: 'linked',
+  // No comments or indentation: a third less to read at every start (the names stay, so stack
+  // traces still say which function; `node --enable-source-maps` maps them to the TypeScript).
+  minifyWhitespace: true,
   // The lazy logger loads pino through createRequire when a line is logged at an enabled level.
   external: ['pino'],
   // bundle-launch.ts passes the bundle's URL in.

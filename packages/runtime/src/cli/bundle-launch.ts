@@ -11,7 +11,8 @@
 //   code's owner and permissions: writing it needs the same rights as changing vordr itself.
 //   An unwritable dist/ just means no cache. VORDR_COMPILE_CACHE=0 turns it off.
 //   A bundle older than tsc's output (someone ran `tsc -b` without the bundling step after an
-//   edit) is not used: bin.ts then imports main.js and the modules one by one, as before.
+//   edit) is not used: bin.ts then imports main.js and the modules one by one, as before; so
+//   under `node --enable-source-maps`, whose stack traces then lead to the TypeScript.
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -108,18 +109,20 @@ export function wrapBundle(source: string): string {
 
 /** What {@link launchBundle} did: not started (why), or started and how the code cache went. */
 export type LaunchOutcome =
-  | { readonly started: false; readonly reason: 'no-bundle' | 'stale-bundle' }
+  | { readonly started: false; readonly reason: 'no-bundle' | 'stale-bundle' | 'source-maps' }
   | { readonly started: true; readonly cache: 'used' | 'written-at-exit' | 'rejected' | 'off' };
 
 /**
  * Runs dist/vordr.cjs (in `dist`) with the command's code cache. Not started when there is no
- * bundle or it is older than tsc's output: the caller imports main.js instead.
+ * bundle, when it is older than tsc's output, or under `node --enable-source-maps` (node maps
+ * stack traces of modules, not of vm scripts): the caller imports main.js instead.
  */
 export function launchBundle(
   dist: string,
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): LaunchOutcome {
+  if (process.sourceMapsEnabled) return { started: false, reason: 'source-maps' };
   const bundle = join(dist, BUNDLE_FILE);
   const stat = statSync(bundle, { throwIfNoEntry: false });
   if (stat === undefined) return { started: false, reason: 'no-bundle' };

@@ -65,8 +65,12 @@ process.stdout.write(JSON.stringify(outcome) + '\\n');
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const launch = (argv: readonly string[], env: Record<string, string> = {}): Launched => {
-    const r = spawnSync(process.execPath, [driver, dist, ...argv], {
+  const launch = (
+    argv: readonly string[],
+    env: Record<string, string> = {},
+    nodeFlags: readonly string[] = [],
+  ): Launched => {
+    const r = spawnSync(process.execPath, [...nodeFlags, driver, dist, ...argv], {
       encoding: 'utf8',
       env: { ...process.env, ...env },
     });
@@ -145,6 +149,13 @@ process.stdout.write(JSON.stringify(outcome) + '\\n');
     utimesSync(bundle, now, now);
     utimesSync(join(dist, '.tsbuildinfo'), old, old);
     expect(launch(['run']).lines[0]).toEqual({ started: true, cache: 'written-at-exit' });
+  });
+
+  it('leaves the bundle alone under --enable-source-maps (stack traces lead to the TypeScript)', () => {
+    writeFileSync(join(dist, 'vordr.cjs'), STAND_IN);
+    expect(launch(['run'], {}, ['--enable-source-maps']).lines).toEqual([
+      { started: false, reason: 'source-maps' },
+    ]);
   });
 });
 
