@@ -35,7 +35,7 @@ async function main(): Promise<number> {
     stdout: process.stdout,
     stderr: process.stderr,
     onSignal,
-    // Beside this module in dist/ (in the single-file build, import.meta.url is dist/vordr.cjs).
+    // dist/bin.js, beside this module (the bundle keeps each module's import.meta.url).
     selfCommand: [process.execPath, fileURLToPath(new URL('bin.js', import.meta.url))],
     exitHookCommand: [process.execPath, fileURLToPath(new URL('exit-hook.js', import.meta.url))],
   });

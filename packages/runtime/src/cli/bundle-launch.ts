@@ -100,7 +100,10 @@ export function bundleIsCurrent(
   return buildInfoMtimesMs.every((m) => m === undefined || m <= bundleMtimeMs);
 }
 
-/** The source as a function of the CommonJS module scope and main.ts's `import.meta.url`. */
+/**
+ * The source as a function of the CommonJS module scope and the bundle's URL (from which the
+ * build derives each module's `import.meta.url`).
+ */
 export function wrapBundle(source: string): string {
   // A shebang is only valid at the very start of a script: keep the line, as a comment.
   const body = source.startsWith('#!') ? `//${source}` : source;
