@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from 'vitest';
-import { runCli } from './cli.js';
+import { Command } from 'commander';
+import { bindOptionalValues, runCli } from './cli.js';
 import { testDeps } from './cli/test-deps.js';
 
 describe('vordr CLI frame', () => {
@@ -26,5 +27,35 @@ describe('vordr CLI frame', () => {
       '"apiVersion":"1"',
     );
     expect((await runCli(['version', '--root', '/x', '--quiet'], testDeps())).exitCode).toBe(0);
+  });
+});
+
+describe('bindOptionalValues', () => {
+  const program = new Command('vordr').option('--root <dir>');
+  program.addCommand(
+    new Command('run')
+      .option('--read-only [bool]')
+      .option('--require-selinux [level]')
+      .option('--name <name>'),
+  );
+
+  it('binds a bare optional-value flag so that it does not take the image as its value', () => {
+    expect(
+      bindOptionalValues(['--root', '/s', 'run', '--read-only', '--name', 'x', 'img'], program),
+    ).toEqual(['--root', '/s', 'run', '--read-only=true', '--name', 'x', 'img']);
+  });
+
+  it('leaves explicit values, a value flag’s value and the container’s command alone', () => {
+    expect(
+      bindOptionalValues(
+        ['run', '--read-only=false', '--name', '--require-selinux', 'img', '--read-only'],
+        program,
+      ),
+    ).toEqual(['run', '--read-only=false', '--name', '--require-selinux', 'img', '--read-only']);
+    expect(bindOptionalValues(['run', '--', '--read-only'], program)).toEqual([
+      'run',
+      '--',
+      '--read-only',
+    ]);
   });
 });

@@ -47,14 +47,41 @@ const COMMANDS: readonly CommandEntry[] = [
 /** Global flags that take a value (so the word after them is not the command). */
 const VALUE_FLAGS = new Set(['--root', '--runtime', '--socket', '--log-level']);
 
-/** The command word of argv (after the global flags), or undefined when there is none. */
-function commandWord(argv: readonly string[]): string | undefined {
+/** The index of the command word of argv (after the global flags), or -1 when there is none. */
+function commandIndex(argv: readonly string[]): number {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (!arg.startsWith('-')) return arg;
+    if (!arg.startsWith('-')) return i;
     if (VALUE_FLAGS.has(arg)) i++;
   }
-  return undefined;
+  return -1;
+}
+
+/** The command word of argv (after the global flags), or undefined when there is none. */
+function commandWord(argv: readonly string[]): string | undefined {
+  return argv[commandIndex(argv)];
+}
+
+/**
+ * docker's optional flag values are only ever given with `=` (`--read-only=false`): a bare
+ * `--read-only` must not take the next word (the image) as its value, as commander would. Each
+ * bare optional-value flag of the command, before its first argument, becomes `--flag=true`.
+ */
+export function bindOptionalValues(argv: readonly string[], program: Command): string[] {
+  const at = commandIndex(argv);
+  const cmd = program.commands.find((c) => c.name() === argv[at]);
+  if (cmd === undefined) return [...argv];
+  const options = [...cmd.options, ...program.options];
+  const out = [...argv];
+  for (let i = at + 1; i < out.length; i++) {
+    const arg = out[i]!;
+    if (arg === '--' || !arg.startsWith('-')) break;
+    if (arg.includes('=')) continue;
+    const option = options.find((o) => o.long === arg || o.short === arg);
+    if (option?.optional === true) out[i] = `${option.long ?? arg}=true`;
+    else if (option?.required === true) i++;
+  }
+  return out;
 }
 
 /**
@@ -142,7 +169,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<Co
   };
   configure(program);
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(bindOptionalValues(argv, program), { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return { exitCode: 0, stdout: out, stderr: err || undefined };

@@ -34,6 +34,10 @@ async function main(): Promise<number> {
     logger,
     stdout: process.stdout,
     stderr: process.stderr,
+    // A getter: only `exec -i` touches stdin (reading it would keep other commands waiting).
+    get stdin() {
+      return process.stdin;
+    },
     onSignal,
     // dist/bin.js, beside this module (the bundle keeps each module's import.meta.url).
     selfCommand: [process.execPath, fileURLToPath(new URL('bin.js', import.meta.url))],

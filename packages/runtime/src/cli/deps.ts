@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import type { Readable } from 'node:stream';
 import type { Clock, Logger } from '@verified-container/shared';
 
 /** Where a command streams its output (the process's stdout/stderr, or a buffer in tests). */
@@ -20,6 +21,8 @@ export interface CliDeps {
   /** Streaming output (`run` in the foreground, `logs -f`); results are printed after these. */
   readonly stdout: OutputWriter;
   readonly stderr: OutputWriter;
+  /** What `exec -i` passes to the process (the process's stdin; absent in tests unless given). */
+  readonly stdin?: Readable;
   /** Aborted when the command should stop waiting (tests; bin.ts never aborts). */
   readonly signal?: AbortSignal;
   /**

@@ -30,7 +30,7 @@ export function makeExecCommand(deps: CliDeps, box: ResultBox): Command {
     .option('--env-file <file>', 'a file of K=V lines (repeatable)', collect)
     .option('-u, --user <u[:g]>', 'user and group (default the container’s)')
     .option('-w, --workdir <dir>', 'working directory (default the container’s)')
-    .option('-i, --interactive', 'pass stdin (direct mode only; not available yet)')
+    .option('-i, --interactive', 'keep stdin open and pass it to the command')
     .addOption(new Option('-t, --tty').hideHelp())
     .addHelpText(
       'after',
@@ -41,8 +41,8 @@ the command's; 125 vordr error.`,
     .action(
       action<[string, string[]], ExecFlags>(box, async ([ref, command], flags) => {
         if (flags.tty === true) throw new VcError('UNSUPPORTED', 'exec -t is not supported');
-        if (flags.interactive === true) {
-          throw new VcError('UNSUPPORTED', 'exec -i is not available yet');
+        if (flags.interactive === true && deps.stdin === undefined) {
+          throw new VcError('UNSUPPORTED', 'exec -i needs a standard input');
         }
         const ctx = contextFor(deps, flags);
         const record = await findContainer(ctx, ref);
@@ -68,19 +68,27 @@ the command's; 125 vordr error.`,
         // 05 §7: the session is recorded for `check` (its processes are expected ones).
         const endSession = await recordExecSession(paths.dir, command);
         const result = await ctx.engine
-          .exec(record.id, {
-            ...spec.process,
-            args: command,
-            env: [...env].map(([k, v]) => `${k}=${v}`),
-            cwd:
-              flags.workdir !== undefined
-                ? normalizeContainerPath(flags.workdir, '-w')
-                : spec.process.cwd,
-            user,
-          })
+          .exec(
+            record.id,
+            {
+              ...spec.process,
+              args: command,
+              env: [...env].map(([k, v]) => `${k}=${v}`),
+              cwd:
+                flags.workdir !== undefined
+                  ? normalizeContainerPath(flags.workdir, '-w')
+                  : spec.process.cwd,
+              user,
+            },
+            {
+              // Streamed as it comes, like docker exec: nothing is kept or cut.
+              output: { stdout: deps.stdout, stderr: deps.stderr },
+              ...(flags.interactive === true && deps.stdin !== undefined
+                ? { stdin: deps.stdin }
+                : {}),
+            },
+          )
           .finally(endSession);
-        deps.stdout.write(result.stdout);
-        if (result.stderr.length > 0) deps.stderr.write(result.stderr);
         return { exitCode: result.exitCode ?? 125 };
       }),
     );

@@ -39,6 +39,7 @@ export function makeInspectCommand(deps: CliDeps, box: ResultBox): Command {
           out.push({
             ...record,
             status: statusText(record, nowMs),
+            restartCount: record.restartCount ?? 0,
             paths: { dir: paths.dir, rootfs: paths.rootfs, config: paths.config, log: paths.log },
             selinux: { enabled: false, label: record.selinuxLabel, applied: false },
           });

@@ -42,5 +42,21 @@ export function makeInternalCommand(deps: CliDeps, box: ResultBox): Command {
         }),
       ),
   );
+  internal.addCommand(
+    newCommand('supervise', "run the store's supervisor (healthchecks, restart policies)").action(
+      action<[], object>(box, async (_args, flags) => {
+        const ctx = contextFor(deps, flags);
+        const { superviseStore } = await import('../supervisor/index.js');
+        const abort = new AbortController();
+        const unsubscribe = deps.onSignal?.(() => abort.abort());
+        try {
+          await superviseStore(ctx, { volumePort: volumePortFor(ctx), signal: abort.signal });
+        } finally {
+          unsubscribe?.();
+        }
+        return { exitCode: 0 };
+      }),
+    ),
+  );
   return internal;
 }

@@ -71,4 +71,34 @@ describe('ps', () => {
     expect(resolveContainerReference('aaa', [a, b])).toBe(a);
     expect(() => resolveContainerReference('a', [a, b])).toThrow(/matches 2 containers/);
   });
+
+  it('filters on health and shows health and restartCount in JSON', () => {
+    const healthcheck = {
+      test: ['true'],
+      intervalMs: 1000,
+      timeoutMs: 1000,
+      retries: 3,
+      startPeriodMs: 0,
+      onFailure: 'none' as const,
+    };
+    const plain = record({});
+    const starting = record({ healthcheck });
+    const healthy = record({
+      healthcheck,
+      health: { status: 'healthy', failingStreak: 0, log: [] },
+      restartCount: 2,
+    });
+    expect(matchesFilters(plain, ['health=none'])).toBe(true);
+    expect(matchesFilters(plain, ['health=healthy'])).toBe(false);
+    expect(matchesFilters(starting, ['health=starting'])).toBe(true);
+    expect(matchesFilters(healthy, ['health=healthy'])).toBe(true);
+    expect(matchesFilters(healthy, ['health=unhealthy'])).toBe(false);
+    expect(psJson(healthy, NOW)).toMatchObject({
+      health: { status: 'healthy', failingStreak: 0 },
+      restartCount: 2,
+      status: 'Up 5 minutes (healthy)',
+    });
+    expect(psJson(plain, NOW)).not.toHaveProperty('health');
+    expect(psJson(plain, NOW).restartCount).toBe(0);
+  });
 });

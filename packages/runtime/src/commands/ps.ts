@@ -26,7 +26,7 @@ export function makePsCommand(deps: CliDeps, box: ResultBox): Command {
     .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']))
     .option(
       '--filter <k=v>',
-      'name=, status=, label=K[=V] (repeatable, all must match)',
+      'name=, status=, label=K[=V], health= (repeatable, all must match)',
       (v: string, p: string[] = []) => [...p, v],
     )
     .option('--no-trunc', 'full ids and commands')
@@ -53,7 +53,7 @@ export function makePsCommand(deps: CliDeps, box: ResultBox): Command {
     );
 }
 
-/** `--filter name=|status=|label=K[=V]`: all must match. */
+/** `--filter name=|status=|label=K[=V]|health=`: all must match. */
 export function matchesFilters(record: ContainerRecord, filters: readonly string[]): boolean {
   return filters.every((f) => {
     const eq = f.indexOf('=');
@@ -70,6 +70,11 @@ export function matchesFilters(record: ContainerRecord, filters: readonly string
         if (!(k in record.labels)) return false;
         return leq < 0 || record.labels[k] === value.slice(leq + 1);
       }
+      case 'health':
+        // starting, healthy, unhealthy; `none` for a container without a healthcheck.
+        return record.healthcheck === undefined
+          ? value === 'none'
+          : (record.health?.status ?? 'starting') === value;
       default:
         return false;
     }
@@ -93,6 +98,15 @@ export function psJson(r: ContainerRecord, nowMs: number) {
     decision: r.decision,
     deviations: r.deviations,
     labels: r.labels,
+    ...(r.healthcheck !== undefined
+      ? {
+          health: {
+            status: r.health?.status ?? 'starting',
+            failingStreak: r.health?.failingStreak ?? 0,
+          },
+        }
+      : {}),
+    restartCount: r.restartCount ?? 0,
   };
 }
 

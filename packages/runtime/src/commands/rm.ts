@@ -23,7 +23,7 @@ export function makeRmCommand(deps: CliDeps, box: ResultBox): Command {
         for (const ref of refs) {
           let id: string;
           try {
-            id = (await findContainer(ctx, ref)).id;
+            id = (await findContainer(ctx, ref, { superviseAfter: false })).id;
           } catch (err) {
             if (
               flags.force === true &&

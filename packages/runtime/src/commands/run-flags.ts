@@ -3,7 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { VcError } from '@verified-container/shared';
 import { VERIFY_MODES, type VerifyMode } from '@verified-container/shared/verify';
+import { effectiveHealthcheck, parseHealthFlags, type HealthcheckConfig } from '../health/index.js';
 import type { ProfileFlags } from '../profile/index.js';
+import type { RuntimeProfile } from '@verified-container/shared/generate';
+import { parseRestartPolicy, type RestartPolicy } from '../supervisor/restart-policy.js';
 import { collectRunVariables, type RunVariables } from '../profile/index.js';
 
 /** `run`'s flags as commander hands them over (05 §3). */
@@ -39,6 +42,13 @@ export interface RunFlags {
   ulimit?: string[];
   stopTimeout?: string;
   healthCmd?: string;
+  healthInterval?: string;
+  healthTimeout?: string;
+  healthRetries?: string;
+  healthStartPeriod?: string;
+  healthOnFailure?: string;
+  /** false with `--no-healthcheck`. */
+  healthcheck?: boolean;
   restart?: string;
   pull?: string;
   verifyMode?: string;
@@ -83,13 +93,11 @@ export function assertSupportedRunFlags(flags: RunFlags): void {
     else if (net !== 'none') refused.push(`--network ${net} (only none in this version)`);
   }
   if (flags.networkAlias !== undefined) refused.push('--network-alias');
-  if (flags.healthCmd !== undefined) refused.push('--health-cmd (healthchecks are not built yet)');
-  if (flags.restart !== undefined && flags.restart !== 'no')
-    refused.push(`--restart ${flags.restart}`);
   if (flags.online === true) refused.push('--online');
   if (refused.length > 0) {
     throw new VcError('UNSUPPORTED', `not supported: ${refused.join(', ')}`);
   }
+  checkSupervisionFlags(flags);
   if ((flags.publish ?? []).length > 0) {
     throw new VcError('PROFILE_CONFLICT', '-p needs a network; this container has --network none');
   }
@@ -170,4 +178,41 @@ export function parsePositiveInt(text: string, flag: string): number {
     );
   }
   return Number(text);
+}
+
+/** The healthcheck and restart policy of a `run` (05 §6), for its record. */
+export interface RunSupervision {
+  readonly healthcheck?: HealthcheckConfig;
+  readonly restartPolicy?: RestartPolicy;
+}
+
+/**
+ * `--health-*`, `--no-healthcheck` over the image's signed healthcheck, and `--restart`; bad
+ * values, and `--restart` other than `no` with `--rm`, are `USAGE` before anything is created.
+ */
+export function runSupervision(
+  flags: RunFlags,
+  signed: RuntimeProfile['healthcheck'] | undefined,
+): RunSupervision {
+  const restartPolicy = checkSupervisionFlags(flags);
+  const healthcheck = effectiveHealthcheck(signed, flags);
+  return {
+    ...(healthcheck !== undefined ? { healthcheck } : {}),
+    ...(restartPolicy !== undefined && restartPolicy.name !== 'no' ? { restartPolicy } : {}),
+  };
+}
+
+/**
+ * The syntax of `--restart` and `--health-*` alone (no image needed), so a bad value is `USAGE`
+ * before anything is looked up; returns the restart policy.
+ */
+export function checkSupervisionFlags(flags: RunFlags): RestartPolicy | undefined {
+  parseHealthFlags(flags);
+  const restartPolicy = flags.restart === undefined ? undefined : parseRestartPolicy(flags.restart);
+  if (restartPolicy !== undefined && restartPolicy.name !== 'no' && flags.rm === true) {
+    throw new VcError('USAGE', `--restart ${flags.restart} conflicts with --rm`, {
+      hint: 'a container removed on exit cannot be restarted; drop one of them',
+    });
+  }
+  return restartPolicy;
 }

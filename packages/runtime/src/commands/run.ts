@@ -18,6 +18,8 @@ import {
 import type { StoreImage } from '../image/index.js';
 import { resolveRunImage } from '../image-load/resolve-run-image.js';
 import { parseEntrypointFlag } from '../oci-spec/index.js';
+import { signedProfileFromLabels } from '../profile/index.js';
+import { ensureSupervisorFor } from '../supervisor/supervisor-process.js';
 import {
   checkLineJson,
   renderCheckLines,
@@ -32,6 +34,7 @@ import {
   parsePositiveInt,
   parseVerifyMode,
   profileFlags,
+  runSupervision,
   runVariables,
   type RunFlags,
 } from './run-flags.js';
@@ -74,8 +77,17 @@ export function makeRunCommand(deps: CliDeps, box: ResultBox): Command {
     .option('--cpus <x>', 'CPU quota in CPUs')
     .option('--ulimit <name=soft[:hard]>', 'an rlimit (repeatable)', collect)
     .option('--stop-timeout <s>', 'seconds between the stop signal and SIGKILL (default 10)')
-    .option('--health-cmd <cmd>', 'healthcheck command')
-    .option('--restart <policy>', 'restart policy (no)')
+    .option(
+      '--health-cmd <cmd>',
+      'healthcheck command (a string runs in /bin/sh; JSON array: exec)',
+    )
+    .option('--health-interval <d>', 'time between healthchecks (default 30s)')
+    .option('--health-timeout <d>', 'a healthcheck running longer fails (default 30s)')
+    .option('--health-retries <n>', 'failures in a row that make it unhealthy (default 3)')
+    .option('--health-start-period <d>', 'failures in this time after start do not count (0s)')
+    .option('--health-on-failure <action>', 'when unhealthy: none (default), kill, restart, stop')
+    .option('--no-healthcheck', "disable the image's healthcheck")
+    .option('--restart <policy>', 'no (default), on-failure[:N], always, unless-stopped')
     .option('--pull <policy>', 'missing, always or never (registry references only)')
     .option('--verify-mode <mode>', 'strict (default), permissive or audit')
     .option('--trust-store <file>', 'the trust store')
@@ -188,6 +200,10 @@ async function runCommand(
       : {}),
     labels: parseLabels(flags.label),
   });
+  const supervision = runSupervision(
+    flags,
+    signedProfileFromLabels(storeImage.config.config.labels).runtime.healthcheck,
+  );
   for (const d of plan.deviations) {
     say(`! deviation: ${d.setting}: manifest ${d.manifest}, effective ${d.effective}\n`);
   }
@@ -195,6 +211,7 @@ async function runCommand(
   // 4.4–4.7
   const volumes = volumePortFor(ctx);
   const record = await createContainer(ctx, plan, host, volumes);
+  Object.assign(record, supervision);
   const detach = flags.detach === true;
   let started: ContainerRecord;
   try {
@@ -212,6 +229,8 @@ async function runCommand(
     throw err;
   }
   for (const check of started.checks) say(renderCheck(check));
+  // 05 §4.7: the supervisor runs the healthcheck and the restart policy.
+  await ensureSupervisorFor(ctx, [started]);
 
   if (detach) {
     if (flags.json === true) {

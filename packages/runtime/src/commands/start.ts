@@ -12,6 +12,8 @@ import {
 } from '../container/index.js';
 import { resolveImage } from '../image/index.js';
 import { renderCheckLines, verifyStoreImage } from '../verification/index.js';
+import { ensureSupervisorFor } from '../supervisor/supervisor-process.js';
+import { resetRestartState } from '../supervisor/user-stop.js';
 import { contextFor, findContainer, parseSeconds } from './support.js';
 import { stopContainer } from './stop.js';
 
@@ -61,7 +63,7 @@ async function startEach(
     if (stopGrace !== undefined) {
       await stopContainer(ctx, record.id, stopGrace < 0 ? undefined : stopGrace);
       record = await findContainer(ctx, record.id);
-    } else if (record.state === 'running') {
+    } else if (record.state === 'running' || record.state === 'restarting') {
       out.push(`${ref}\n`);
       continue;
     }
@@ -93,9 +95,12 @@ async function startEach(
       };
     }
     const current = record;
+    resetRestartState(current);
     const started = await withContainerLock(ctx, record.id, () =>
       startContainer(ctx, current, { layers: image.layers, selinuxEnabled: host.selinuxEnabled }),
     );
+    // 05 §4.7: the supervisor runs its healthcheck and restart policy.
+    await ensureSupervisorFor(ctx, [started]);
     if (!quiet) for (const check of started.checks) deps.stderr.write(renderCheck(check));
     out.push(`${ref}\n`);
   }

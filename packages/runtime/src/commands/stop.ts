@@ -27,7 +27,7 @@ export function makeStopCommand(deps: CliDeps, box: ResultBox): Command {
         const grace = flags.time === undefined ? undefined : parseSeconds(flags.time, '-t');
         const out: string[] = [];
         for (const ref of refs) {
-          const record = await findContainer(ctx, ref);
+          const record = await findContainer(ctx, ref, { superviseAfter: false });
           await stopContainer(ctx, record.id, grace);
           out.push(`${ref}\n`);
         }
@@ -48,7 +48,14 @@ export async function stopContainer(
   id: string,
   graceSeconds: number | undefined,
 ): Promise<void> {
-  const record = await ctx.records.read(id);
+  let record = await ctx.records.read(id);
+  if (
+    record !== undefined &&
+    (record.restartPolicy !== undefined || record.state === 'restarting')
+  ) {
+    const { markStoppedByUser } = await import('../supervisor/user-stop.js');
+    record = await markStoppedByUser(ctx, id);
+  }
   if (record === undefined || (record.state !== 'running' && record.state !== 'restarting')) return;
   // Not under the lock: the exit command takes it while the container stops.
   const exit = await ctx.engine.stop(id, graceSeconds ?? record.stopTimeout);

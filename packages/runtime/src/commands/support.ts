@@ -11,6 +11,7 @@ import {
   type VolumePort,
 } from '../container/index.js';
 import { resolveContainerReference } from '../store/index.js';
+import { ensureSupervisorFor } from '../supervisor/supervisor-process.js';
 
 /** The lifecycle context of a command: store root, engine (`--runtime`), records. */
 export function contextFor(deps: CliDeps, flags: GlobalFlags): LifecycleContext {
@@ -61,9 +62,14 @@ export function volumePortFor(ctx: LifecycleContext): VolumePort {
 
 /**
  * Resolves a container reference (05 §2) and reconciles that container (05 §13) under its lock.
- * Undefined when reconciliation removed it (an exited `--rm` container).
+ * Undefined when reconciliation removed it (an exited `--rm` container). The supervisor is started
+ * when the container needs it and none runs, unless `superviseAfter` is false (`stop`, `rm`).
  */
-export async function findContainer(ctx: LifecycleContext, ref: string): Promise<ContainerRecord> {
+export async function findContainer(
+  ctx: LifecycleContext,
+  ref: string,
+  opts: { readonly superviseAfter?: boolean } = {},
+): Promise<ContainerRecord> {
   const record = resolveContainerReference(ref, await ctx.records.list());
   const current = await withContainerLock(ctx, record.id, async () => {
     const fresh = await ctx.records.read(record.id);
@@ -74,6 +80,8 @@ export async function findContainer(ctx: LifecycleContext, ref: string): Promise
       hint: 'vordr ps -a lists the containers',
     });
   }
+  // A supervisor that died is replaced by the next command that sees its work (05 §13).
+  if (opts.superviseAfter !== false) await ensureSupervisorFor(ctx, [current]);
   return current;
 }
 
@@ -87,6 +95,7 @@ export async function listReconciled(ctx: LifecycleContext): Promise<ContainerRe
     });
     if (current !== undefined) out.push(current);
   }
+  await ensureSupervisorFor(ctx, out);
   return out;
 }
 

@@ -32,6 +32,8 @@ export async function reconcileRecord(
     await removeContainer(ctx, record, { force: true, volumes: false, volumePort });
     return undefined;
   }
+  // Between two runs of a restart policy: the supervisor's to start again (05 §6).
+  if (record.state === 'restarting' && record.pid === undefined) return record;
   if (record.state === 'running' || record.state === 'restarting') {
     // A foreground run settles its own container's exit (it still reads conmon's exit file).
     if (await isAttached(record)) return record;

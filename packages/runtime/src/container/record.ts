@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
+import type { HealthcheckConfig, HealthState } from '../health/index.js';
 import type { Deviation } from '../profile/index.js';
 import type { RootfsMode } from '../rootfs/index.js';
+import type { RestartPolicy } from '../supervisor/restart-policy.js';
 
 /** A container's state (05 §2); `removing` marks a removal in progress (§13). */
 export type ContainerState =
@@ -70,6 +72,20 @@ export interface ContainerRecord {
   readonly labels: Readonly<Record<string, string>>;
   readonly hostname: string;
   readonly selinuxLabel: string;
+  /** The healthcheck (05 §6) resolved at `run`; absent: none. */
+  healthcheck?: HealthcheckConfig;
+  /** Health status and the last results, while there is a healthcheck. */
+  health?: HealthState;
+  /** `--restart` (05 §6); absent: `no`. */
+  restartPolicy?: RestartPolicy;
+  /** Restarts made by the policy (or `--health-on-failure restart`) since the last user start. */
+  restartCount?: number;
+  /** Quick restarts in a row: the backoff's exponent. */
+  restartStreak?: number;
+  /** State `restarting`: when the supervisor starts the container again. */
+  restartAt?: string;
+  /** A user's `stop`: no restarts until the next `start`. */
+  stoppedByUser?: boolean;
 }
 
 /** The default stop grace period (05 §3 `stop -t`). */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { readFile, rm } from 'node:fs/promises';
 import { VcError } from '@verified-container/shared';
+import { initialHealth } from '../health/health-state.js';
 import type { OciSpec } from '../oci-spec/index.js';
 import { HostSpecialFiles, prepareContainerRootfs } from '../rootfs/index.js';
 import { isMountPoint } from '../rootfs/index.js';
@@ -72,6 +73,7 @@ export async function startContainer(
   delete record.exitCode;
   delete record.note;
   record.cleanedUp = false;
+  if (record.healthcheck !== undefined) record.health = initialHealth(record.health);
   // The running state is written while the checks look at the process (both take a while); the
   // checks are written after it, so the two writes land in order.
   const running = ctx.records.write(record);

@@ -37,4 +37,30 @@ describe('humanDuration', () => {
     expect(humanDuration(3600_000)).toBe('About an hour');
     expect(humanDuration(3 * 86400_000)).toBe('3 days');
   });
+
+  it('adds the health to a running container with a healthcheck', () => {
+    const healthcheck = {
+      test: ['true'],
+      intervalMs: 1000,
+      timeoutMs: 1000,
+      retries: 3,
+      startPeriodMs: 0,
+      onFailure: 'none' as const,
+    };
+    const up = { state: 'running' as const, startedAt: ago(5 * 60_000), healthcheck };
+    expect(statusText(up, NOW)).toBe('Up 5 minutes (health: starting)');
+    const health = (status: 'healthy' | 'unhealthy') => ({ status, failingStreak: 0, log: [] });
+    expect(statusText({ ...up, health: health('healthy') }, NOW)).toBe('Up 5 minutes (healthy)');
+    expect(statusText({ ...up, health: health('unhealthy') }, NOW)).toBe(
+      'Up 5 minutes (unhealthy)',
+    );
+    expect(statusText({ ...up, healthcheck: undefined }, NOW)).toBe('Up 5 minutes');
+  });
+
+  it('says a restarting container’s last status and when it exited', () => {
+    expect(statusText({ state: 'restarting', exitCode: 1, finishedAt: ago(5_000) }, NOW)).toBe(
+      'Restarting (1) 5 seconds ago',
+    );
+    expect(statusText({ state: 'restarting', exitCode: null }, NOW)).toBe('Restarting (?)');
+  });
 });

@@ -20,9 +20,13 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(days / 365)} years`;
 }
 
-/** `ps`'s STATUS column: "Up 5 minutes", "Exited (0) 2 minutes ago", "Created", "Dead". */
+/**
+ * `ps`'s STATUS column: "Up 5 minutes", "Up 5 minutes (healthy)", "Up 3 seconds (health:
+ * starting)", "Restarting (1) 5 seconds ago", "Exited (0) 2 minutes ago", "Created", "Dead".
+ */
 export function statusText(
-  record: Pick<ContainerRecord, 'state' | 'startedAt' | 'finishedAt' | 'exitCode'>,
+  record: Pick<ContainerRecord, 'state' | 'startedAt' | 'finishedAt' | 'exitCode'> &
+    Partial<Pick<ContainerRecord, 'health' | 'healthcheck'>>,
   nowMs: number,
 ): string {
   const since = (iso: string | undefined) =>
@@ -32,9 +36,13 @@ export function statusText(
     case 'created':
       return 'Created';
     case 'running':
-      return `Up ${since(record.startedAt) ?? 'Less than a second'}`;
-    case 'restarting':
-      return 'Restarting';
+      return `Up ${since(record.startedAt) ?? 'Less than a second'}${healthSuffix(record)}`;
+    case 'restarting': {
+      const code =
+        record.exitCode === null || record.exitCode === undefined ? '?' : record.exitCode;
+      const ago = since(record.finishedAt);
+      return ago === undefined ? `Restarting (${code})` : `Restarting (${code}) ${ago} ago`;
+    }
     case 'exited': {
       const code =
         record.exitCode === null || record.exitCode === undefined ? '?' : record.exitCode;
@@ -46,4 +54,11 @@ export function statusText(
     case 'removing':
       return 'Removal In Progress';
   }
+}
+
+/** " (healthy)", " (unhealthy)", " (health: starting)"; empty without a healthcheck. */
+function healthSuffix(record: Partial<Pick<ContainerRecord, 'health' | 'healthcheck'>>): string {
+  if (record.healthcheck === undefined) return '';
+  const status = record.health?.status ?? 'starting';
+  return status === 'starting' ? ' (health: starting)' : ` (${status})`;
 }

@@ -89,6 +89,13 @@ export interface ExecOptions {
   readonly timeoutMs?: number;
   /** Bytes kept per stream (default 1 MiB); more sets `truncated`. */
   readonly maxOutputBytes?: number;
+  /** Fed to the process's stdin (`exec -i`); without it stdin is /dev/null. */
+  readonly stdin?: Readable;
+  /** Where the output goes as it comes (`exec` on the CLI): then nothing is kept or truncated. */
+  readonly output?: {
+    readonly stdout: { write(chunk: Uint8Array): void };
+    readonly stderr: { write(chunk: Uint8Array): void };
+  };
 }
 
 export interface ExecResult {
@@ -380,6 +387,8 @@ export class ConmonRuncEngine {
           pidFile,
           timeoutMs: options.timeoutMs,
           maxOutputBytes: options.maxOutputBytes ?? 1024 * 1024,
+          ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
+          ...(options.output !== undefined ? { output: options.output } : {}),
         },
       );
     } finally {
@@ -577,12 +586,35 @@ function parseSyncMessage(line: string): SyncMessage | undefined {
 async function runExec(
   runc: string,
   args: readonly string[],
-  options: { pidFile: string; timeoutMs: number | undefined; maxOutputBytes: number },
+  options: {
+    pidFile: string;
+    timeoutMs: number | undefined;
+    maxOutputBytes: number;
+    stdin?: Readable;
+    output?: ExecOptions['output'];
+  },
 ): Promise<ExecResult> {
-  const child = spawn(runc, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(runc, args, {
+    stdio: [options.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  });
+  if (options.stdin !== undefined && child.stdin !== null) {
+    const input = child.stdin;
+    // The process may end before reading everything: EPIPE is then not an error.
+    input.on('error', () => undefined);
+    options.stdin.pipe(input);
+    child.on('close', () => {
+      options.stdin?.unpipe(input);
+      // Nothing else reads it: a paused stdin no longer keeps vordr waiting for its end.
+      options.stdin?.pause();
+    });
+  }
   let truncated = false;
-  const collect = (stream: Readable): Buffer[] => {
+  const collect = (stream: Readable, sink?: { write(chunk: Uint8Array): void }): Buffer[] => {
     const chunks: Buffer[] = [];
+    if (sink !== undefined) {
+      stream.on('data', (chunk: Buffer) => sink.write(chunk));
+      return chunks;
+    }
     let size = 0;
     stream.on('data', (chunk: Buffer) => {
       const room = options.maxOutputBytes - size;
@@ -594,8 +626,9 @@ async function runExec(
     });
     return chunks;
   };
-  const stdout = collect(child.stdout);
-  const stderr = collect(child.stderr);
+  // Both are pipes (stdio above), never null.
+  const stdout = collect(child.stdout as Readable, options.output?.stdout);
+  const stderr = collect(child.stderr as Readable, options.output?.stderr);
   let timedOut = false;
   const timer =
     options.timeoutMs === undefined

@@ -115,6 +115,15 @@ describe.skipIf(!ready)('vordr run (runc + conmon, signed busybox image)', () =>
     const data = v('exec', name, '/bin/sh', '-c', 'echo kept > /data/f && cat /data/f');
     expect(data.status, data.stderr).toBe(0);
     expect(data.stdout).toBe('kept\n');
+    // -i: stdin reaches the command, which ends at its end.
+    const piped = spawnSync(
+      process.execPath,
+      [VORDR_BIN, '--root', store, 'exec', '-i', name, '/bin/sh', '-c', 'tr a-z A-Z; echo done'],
+      { cwd: dir, encoding: 'utf8', input: 'through stdin\n', timeout: 60_000 },
+    );
+    expect(piped.status, piped.stderr).toBe(0);
+    expect(piped.stdout).toBe('THROUGH STDIN\ndone\n');
+    expect(v('exec', '-t', name, '/bin/true').stderr).toContain('UNSUPPORTED');
 
     expect(v('stop', '-t', '1', name).status).toBe(0);
     expect(v('ps', '-a').stdout).toMatch(/Exited \(137\)/);
@@ -165,6 +174,17 @@ describe.skipIf(!ready)('vordr run (runc + conmon, signed busybox image)', () =>
       v('rm', '-f', name);
     }
     expect(v('ps', '-a', '-q').stdout).toBe('');
+  });
+
+  it('--require-selinux on a host without SELinux is SELINUX_REQUIRED (exit 1) and creates nothing', () => {
+    const before = v('ps', '-a', '-q').stdout;
+    for (const flag of ['--require-selinux', '--require-selinux=enforcing']) {
+      const r = v('run', '--rm', flag, IMAGE);
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toContain('SELINUX_REQUIRED');
+    }
+    expect(v('ps', '-a', '-q').stdout).toBe(before);
+    expect(runcIds(store)).toEqual([]);
   });
 
   it('a tampered layer byte is refused with MALFORMED_BUNDLE (exit 2) and creates nothing', () => {
