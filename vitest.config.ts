@@ -11,6 +11,7 @@ const alias = [
   { find: /^@verified-container\/shared$/, replacement: `${shared}index.ts` },
   { find: /^@verified-container\/shared\/(.*)$/, replacement: `${shared}$1/index.ts` },
   { find: /^@verified-container\/host$/, replacement: `${host}index.ts` },
+  { find: /^@verified-container\/host\/registry$/, replacement: `${host}registry/index.ts` },
   { find: /^@verified-container\/testkit$/, replacement: `${testkit}index.ts` },
 ];
 

@@ -8,3 +8,15 @@ export { probeProcess, parseStartTime } from './process-start-time.js';
 export { writeFileAtomic } from './atomic-file.js';
 export { appendAuditRecord } from './audit-log.js';
 export { readCachedResult, writeCachedResult } from './verify-result-cache.js';
+export type { BlobSource, ContentAddressedTarget, ExpectedContent } from './content-addressed.js';
+export { writeContentAddressed, syncPath } from './content-addressed.js';
+export type { TaskProgress } from './progress.js';
+export {
+  LineProgress,
+  TtyProgress,
+  PROGRESS_INTERVAL_MS,
+  TTY_REDRAW_MS,
+  silentProgress,
+  formatBytes,
+  shortDigest,
+} from './progress.js';

@@ -28,3 +28,20 @@ export {
   setUpSignedImage,
   setUpSignedImageSync,
 } from './signed-image.js';
+export type { SeenRequest, MemoryRegistryOptions, OneLayerImage } from './memory-registry.js';
+export {
+  recorded,
+  replay,
+  ScriptedTransport,
+  MemoryRegistry,
+  oneLayerImage,
+} from './memory-registry.js';
+export type { RegistryServer, RegistryServerOptions } from './registry-server.js';
+export {
+  DOCKER_REGISTRY,
+  TEST_USER,
+  freePort,
+  hasDockerRegistry,
+  hasOpenssl,
+  startRegistry,
+} from './registry-server.js';

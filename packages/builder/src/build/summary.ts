@@ -4,11 +4,9 @@ import { isAbsolute, relative } from 'node:path';
 import type { BuildResult } from './build-types.js';
 import { formatBytes } from './progress.js';
 
-/** `sha256:4c1f…e9a0`, as the summary shows digests. */
-export function shortDigest(digest: string): string {
-  const hex = digest.replace(/^sha256:/, '');
-  return hex.length <= 8 ? digest : `sha256:${hex.slice(0, 4)}…${hex.slice(-4)}`;
-}
+import { shortDigest } from '@verified-container/host';
+
+export { shortDigest };
 
 /** A path as people typed it: relative to `cwd` when inside it, else absolute. */
 export function displayPath(path: string, cwd: string): string {

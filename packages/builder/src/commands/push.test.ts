@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDeps, text } from '../../test/support.js';
 import { buildTestImage, testImageManifest } from '../build/test-support.js';
 import { runCli } from '../cli.js';
-import { MemoryRegistry } from '../registry/test-support.js';
+import { MemoryRegistry } from '@verified-container/testkit';
 import type { PushCommandDeps } from './push.js';
 
 const HOST = 'reg.example.org';

@@ -9,7 +9,9 @@ import type { CliDeps, CommandResult } from '../cli/deps.js';
 import { jsonLine, plural } from '../cli/output.js';
 import { pathExists, readInputFile } from '../io/files.js';
 import {
+  BUILDER_REGISTRY_CLIENT,
   defaultDestinations,
+  openRegistryClient,
   parseDestinations,
   pushImage,
   readBundleManifest,
@@ -116,12 +118,16 @@ async function runPush(
   const result = await pushImage(
     { store, image, destinations, bundle },
     {
-      env: deps.env,
-      homeDir: deps.homeDir,
-      logger,
       progress: new LineProgress(write),
-      ...(flags.insecure === true ? { insecure: true } : {}),
-      ...(deps.transport !== undefined ? { transport: deps.transport } : {}),
+      openClient: (ref) =>
+        openRegistryClient(ref, {
+          ...BUILDER_REGISTRY_CLIENT,
+          env: deps.env,
+          homeDir: deps.homeDir,
+          logger,
+          ...(flags.insecure === true ? { insecure: true } : {}),
+          ...(deps.transport !== undefined ? { transport: deps.transport } : {}),
+        }),
     },
   );
   const summary = renderPushSummary(result);

@@ -1,94 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// The attestation bundle as an OCI artifact manifest (01 §8 `push` and `export --format oci`).
-import { VcError } from '@verified-container/shared';
-import { BUNDLE_MEDIA_TYPE } from '@verified-container/shared/attestation';
-import { sha256Digest } from '@verified-container/shared/crypto';
-import { parseJson, type JsonValue } from '@verified-container/shared/json';
-import { toJsonBlob, type JsonBlob } from '../oci/image-manifest.js';
-import { EMPTY_DESCRIPTOR, MANIFEST_MEDIA_TYPE, type Descriptor } from '../oci/media-types.js';
-import { toDescriptor } from '../store/oci-index.js';
-
-export { EMPTY_BLOB, EMPTY_DESCRIPTOR, EMPTY_MEDIA_TYPE } from '../oci/media-types.js';
-
-/** An artifact manifest holding one bundle, with the bundle blob it names. */
-export interface BundleArtifact {
-  /** The artifact manifest (JCS bytes) and its descriptor, with `artifactType` for an index. */
-  readonly manifest: JsonBlob & { readonly descriptor: ArtifactDescriptor };
-  /** Descriptor of the bundle bytes (the artifact's only layer). */
-  readonly bundle: Descriptor;
-}
-
-/** An index or referrers descriptor of an artifact manifest. */
-export interface ArtifactDescriptor extends Descriptor {
-  readonly artifactType: string;
-}
-
-/**
- * The artifact manifest of a bundle (01 §8): `artifactType` = the bundle media type, config = the
- * empty descriptor, one layer = the bundle bytes, `subject` = the image manifest. Pure.
- */
-export function bundleArtifact(bundleBytes: Uint8Array, subject: Descriptor): BundleArtifact {
-  // The bundle keeps its exact file bytes (02 §11: its digest is over them), never JCS.
-  const bundle: Descriptor = {
-    mediaType: BUNDLE_MEDIA_TYPE,
-    digest: sha256Digest(bundleBytes),
-    size: bundleBytes.byteLength,
-  };
-  const blob = toJsonBlob(
-    {
-      schemaVersion: 2,
-      mediaType: MANIFEST_MEDIA_TYPE,
-      artifactType: BUNDLE_MEDIA_TYPE,
-      config: EMPTY_DESCRIPTOR,
-      layers: [bundle],
-      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-    },
-    MANIFEST_MEDIA_TYPE,
-  );
-  return {
-    manifest: { ...blob, descriptor: { ...blob.descriptor, artifactType: BUNDLE_MEDIA_TYPE } },
-    bundle,
-  };
-}
-
-/** What an artifact manifest says, as far as finding a bundle needs. */
-export interface ParsedArtifact {
-  readonly artifactType?: string;
-  readonly subject?: Descriptor;
-  readonly layers: readonly Descriptor[];
-}
-
-/**
- * Reads an artifact manifest's `artifactType`, `subject` and layers; a manifest that is not a JSON
- * object with well-formed descriptors → MALFORMED_BUNDLE naming `what`. Pure.
- */
-export function parseArtifactManifest(bytes: Uint8Array, what: string): ParsedArtifact {
-  try {
-    const value = parseJson(bytes, { mode: 'strict', integersOnly: true });
-    if (!isObject(value)) throw new Error('not a JSON object');
-    const layers = value['layers'];
-    const subject = value['subject'];
-    const artifactType = value['artifactType'];
-    return {
-      ...(typeof artifactType === 'string' ? { artifactType } : {}),
-      ...(subject !== undefined ? { subject: toDescriptor(subject) } : {}),
-      layers: Array.isArray(layers) ? layers.map(toDescriptor) : [],
-    };
-  } catch (cause) {
-    throw new VcError('MALFORMED_BUNDLE', `${what} is not a valid OCI manifest`, { cause });
-  }
-}
-
-/** The bundle layer of a parsed artifact that refers to `subjectDigest`, if it is one. */
-export function bundleLayerOf(
-  artifact: ParsedArtifact,
-  subjectDigest: string,
-): Descriptor | undefined {
-  if (artifact.artifactType !== BUNDLE_MEDIA_TYPE) return undefined;
-  if (artifact.subject?.digest !== subjectDigest) return undefined;
-  return artifact.layers.find((l) => l.mediaType === BUNDLE_MEDIA_TYPE);
-}
-
-function isObject(v: JsonValue | undefined): v is { [key: string]: JsonValue } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+// Moved to @verified-container/host/registry (vordr pushes and pulls the same artifact).
+export type {
+  ArtifactDescriptor,
+  BundleArtifact,
+  ParsedArtifact,
+} from '@verified-container/host/registry';
+export {
+  EMPTY_BLOB,
+  EMPTY_DESCRIPTOR,
+  EMPTY_MEDIA_TYPE,
+  bundleArtifact,
+  bundleLayerOf,
+  parseArtifactManifest,
+} from '@verified-container/host/registry';

@@ -5,7 +5,7 @@ import {
   DOCKER_MANIFEST_LIST_MEDIA_TYPE,
   DOCKER_MANIFEST_MEDIA_TYPE,
   MANIFEST_ACCEPT,
-} from './media-types.js';
+} from '@verified-container/host/registry';
 
 const d = (n: number, mediaType = 'application/vnd.oci.image.layer.v1.tar+gzip') => ({
   mediaType,

@@ -1,22 +1,53 @@
 // SPDX-License-Identifier: Apache-2.0
-// OCI distribution client, registry pulls (01 §4) and `push` (01 §8).
-export type { Credentials, AuthFileEnv } from './auth-file.js';
-export {
-  authFilePaths,
-  basicAuthorization,
-  credentialsFromAuthFile,
-  readRegistryCredentials,
-} from './auth-file.js';
-export { attachmentTag } from './bundle-artifact.js';
-export type { FetchHttpTransportOptions } from './fetch-http-transport.js';
-export { DEFAULT_HEADERS_TIMEOUT_MS, FetchHttpTransport } from './fetch-http-transport.js';
+// Registry pulls (01 §4) and `push` (01 §8). The OCI distribution client itself lives in
+// @verified-container/host/registry (vordr pulls and pushes with it too).
 export type {
+  Credentials,
+  AuthFileEnv,
+  FetchHttpTransportOptions,
   HttpMethod,
   HttpRequest,
   HttpResponse,
   HttpTransport,
   RequestBody,
-} from './http-transport.js';
+  RegistryDeps,
+  PushImageDeps,
+  PushImageInput,
+  PushResult,
+  PushedBlob,
+  PushedBundle,
+  PushedTag,
+  RegistryReference,
+  FetchedManifest,
+  PutManifestResult,
+  ReferrersResult,
+  RegistryClientOptions,
+  AuthChallenge,
+} from '@verified-container/host/registry';
+export {
+  authFilePaths,
+  basicAuthorization,
+  credentialsFromAuthFile,
+  readRegistryCredentials,
+  attachmentTag,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  FetchHttpTransport,
+  DOCKER_MANIFEST_LIST_MEDIA_TYPE,
+  DOCKER_MANIFEST_MEDIA_TYPE,
+  MANIFEST_ACCEPT,
+  openRegistryClient,
+  groupByRepository,
+  pushImage,
+  formatReference,
+  parseRegistryReference,
+  registryBaseUrl,
+  repositoryName,
+  usesPlainHttp,
+  DEFAULT_REGISTRY_CLIENT_OPTIONS,
+  RegistryClient,
+  findChallenge,
+  parseChallenges,
+} from '@verified-container/host/registry';
 export type {
   ImageDocument,
   ImageIndex,
@@ -30,39 +61,6 @@ export {
   parseImageDocument,
   selectPlatform,
 } from './image-documents.js';
-export {
-  DOCKER_MANIFEST_LIST_MEDIA_TYPE,
-  DOCKER_MANIFEST_MEDIA_TYPE,
-  MANIFEST_ACCEPT,
-} from './media-types.js';
-export type { RegistryDeps } from './open-registry.js';
-export { openRegistryClient } from './open-registry.js';
 export type { ImageConfigDocument, PullImageOptions, PulledImage } from './pull-image.js';
-export { MAX_CONFIG_BYTES, pullImage } from './pull-image.js';
+export { BUILDER_REGISTRY_CLIENT, MAX_CONFIG_BYTES, pullImage } from './pull-image.js';
 export { defaultDestinations, parseDestinations, readBundleManifest } from './push-destinations.js';
-export type {
-  PushImageDeps,
-  PushImageInput,
-  PushResult,
-  PushedBlob,
-  PushedBundle,
-  PushedTag,
-} from './push-image.js';
-export { groupByRepository, pushImage } from './push-image.js';
-export type { RegistryReference } from './reference.js';
-export {
-  formatReference,
-  parseRegistryReference,
-  registryBaseUrl,
-  repositoryName,
-  usesPlainHttp,
-} from './reference.js';
-export type {
-  FetchedManifest,
-  PutManifestResult,
-  ReferrersResult,
-  RegistryClientOptions,
-} from './registry-client.js';
-export { DEFAULT_REGISTRY_CLIENT_OPTIONS, RegistryClient } from './registry-client.js';
-export type { AuthChallenge } from './www-authenticate.js';
-export { findChallenge, parseChallenges } from './www-authenticate.js';

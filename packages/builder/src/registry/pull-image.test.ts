@@ -5,10 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OciLayoutStore } from '../store/oci-layout-store.js';
-import { DOCKER_MANIFEST_LIST_MEDIA_TYPE, DOCKER_MANIFEST_MEDIA_TYPE } from './media-types.js';
+import {
+  DOCKER_MANIFEST_LIST_MEDIA_TYPE,
+  DOCKER_MANIFEST_MEDIA_TYPE,
+} from '@verified-container/shared/oci';
 import { pullImage } from './pull-image.js';
-import { RegistryClient } from './registry-client.js';
-import { MemoryRegistry } from './test-support.js';
+import { RegistryClient } from '@verified-container/host/registry';
+import { MemoryRegistry } from '@verified-container/testkit';
 
 const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -91,7 +94,12 @@ describe('pullImage', () => {
   const opts = () => ({
     store,
     platform: { os: 'linux', architecture: 'amd64' },
-    client: new RegistryClient({ host: HOST, transport: registry, sleep: () => Promise.resolve() }),
+    client: new RegistryClient({
+      host: HOST,
+      mismatchCode: 'BUILD_HASH_MISMATCH',
+      transport: registry,
+      sleep: () => Promise.resolve(),
+    }),
   });
 
   beforeEach(() => {
@@ -185,7 +193,7 @@ describe('pullImage', () => {
     });
     await expect(pullImage(`${HOST}/base/os:arm64`, opts())).rejects.toMatchObject({
       code: 'BUILD_BASE_NOT_FOUND',
-      message: expect.stringContaining('is linux/arm64, the build needs linux/amd64'),
+      message: expect.stringContaining('is linux/arm64, not linux/amd64'),
     });
   });
 

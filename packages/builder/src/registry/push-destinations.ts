@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { VcError } from '@verified-container/shared';
 import { parseManifest, type Manifest } from '@verified-container/shared/manifest';
 import { readInputFile } from '../io/files.js';
-import { parseRegistryReference, type RegistryReference } from './reference.js';
+import {
+  parseDestination,
+  parseRegistryReference,
+  type RegistryReference,
+} from '@verified-container/host/registry';
 
 const USAGE_HINT =
   'name a destination, e.g. cerro-torre push example/hello:1.0 localhost:5000/example/hello:1.0, ' +
@@ -14,22 +18,7 @@ const USAGE_HINT =
 
 /** Parses the destination arguments; a bad one, or one with a digest, is USAGE. */
 export function parseDestinations(args: readonly string[]): RegistryReference[] {
-  return args.map((arg) => {
-    let ref: RegistryReference;
-    try {
-      ref = parseRegistryReference(arg, 'destination');
-    } catch (err) {
-      if (err instanceof VcError)
-        throw new VcError('USAGE', err.message, { hint: err.hint ?? USAGE_HINT });
-      throw err;
-    }
-    if (ref.digest !== undefined) {
-      throw new VcError('USAGE', `destination ${JSON.stringify(arg)} names a digest`, {
-        hint: 'push destinations are <registry>/<repo>:<tag>',
-      });
-    }
-    return ref;
-  });
+  return args.map((arg) => parseDestination(arg, USAGE_HINT));
 }
 
 /**

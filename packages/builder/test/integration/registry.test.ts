@@ -21,7 +21,7 @@ import {
   hasOpenssl,
   startRegistry,
   type RegistryServer,
-} from '../registry-server.js';
+} from '@verified-container/testkit';
 import { has, makeDeps, text } from '../support.js';
 
 const execFileAsync = promisify(execFile);

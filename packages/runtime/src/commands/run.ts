@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { Option, type Command } from 'commander';
+import { LineProgress } from '@verified-container/host';
 import { VcError } from '@verified-container/shared';
 import { action, collect, newCommand, type ResultBox } from '../cli/command-kit.js';
 import type { CliDeps, CommandResult } from '../cli/deps.js';
@@ -17,6 +18,7 @@ import {
 } from '../container/index.js';
 import type { StoreImage } from '../image/index.js';
 import { resolveRunImage } from '../image-load/resolve-run-image.js';
+import { parsePullPolicy } from '../image-registry/pull-policy.js';
 import { parseEntrypointFlag } from '../oci-spec/index.js';
 import { signedProfileFromLabels } from '../profile/index.js';
 import { ensureSupervisorFor } from '../supervisor/supervisor-process.js';
@@ -156,7 +158,15 @@ async function runCommand(
   ) {
     throw new VcError('SELINUX_REQUIRED', 'SELinux is required but not enabled on this host');
   }
-  const storeImage = await resolveRunImage(ctx.root, imageText, { cwd: deps.cwd });
+  const storeImage = await resolveRunImage(ctx.root, imageText, {
+    cwd: deps.cwd,
+    pull: {
+      policy: parsePullPolicy(flags.pull),
+      registry: { env: deps.env, homeDir: deps.homeDir, logger: deps.logger },
+      say,
+      ...(quiet ? {} : { progress: new LineProgress(say) }),
+    },
+  });
   const verification = await verifyStoreImage(storeImage, verifyOptions(ctx, deps, flags));
   say(renderCheckLines(verification.runChecks, verification.result));
   const decision = verification.result.decision;

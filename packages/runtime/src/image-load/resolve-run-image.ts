@@ -4,16 +4,20 @@
 import { resolve } from 'node:path';
 import { VcError } from '@verified-container/shared';
 import { parseVordrImageReference, resolveImage, type StoreImage } from '../image/index.js';
+import type { RunPullOptions } from '../image-registry/run-pull.js';
 
 export interface ResolveRunImageOptions {
   /** Relative package paths are taken from here. */
   readonly cwd: string;
   /** Where a package is extracted while it is loaded (default: the OS temporary directory). */
   readonly tmpDir?: string;
+  /** `--pull` for registry references; without it they are only looked up in the store. */
+  readonly pull?: RunPullOptions;
 }
 
 /**
- * The image `text` names: a `FILE.ctp` is loaded (`vordr image load`: every rule of 02 §3 and
+ * The image `text` names: a registry reference is pulled as `opts.pull` says (05 §4.1), a
+ * `FILE.ctp` is loaded (`vordr image load`: every rule of 02 §3 and
  * every blob checked, MALFORMED_BUNDLE otherwise) and read back from the store under its
  * `name:version`; anything else is {@link resolveImage}. Loading does not verify: the caller does.
  */
@@ -23,6 +27,11 @@ export async function resolveRunImage(
   opts: ResolveRunImageOptions,
 ): Promise<StoreImage> {
   const reference = parseVordrImageReference(text);
+  if (reference.kind === 'registry' && opts.pull !== undefined) {
+    // Loaded on demand: the registry client stays off the path of running a store image.
+    const { resolveRegistryImage } = await import('../image-registry/run-pull.js');
+    return resolveRegistryImage(root, text, opts.pull);
+  }
   if (reference.kind !== 'package') return resolveImage(root, text);
   // Loaded on demand: the tar reader stays off the path of running a store image.
   const { loadImage } = await import('./load-image.js');

@@ -58,6 +58,12 @@ describe('findDescriptor', () => {
     expect(find('registry.example.com/app:1')?.digest).toBe(digest('e'));
   });
 
+  it('finds a registry reference pinned by digest by that digest (a pull by digest)', () => {
+    expect(find(`registry.example.com/app@${digest('e')}`)?.digest).toBe(digest('e'));
+    expect(find(`registry.example.com/app:1@${digest('e')}`)?.digest).toBe(digest('e'));
+    expect(find(`registry.example.com/app@${digest('f')}`)).toBeUndefined();
+  });
+
   it('is undefined for unknown names, packages and layouts', () => {
     expect(find('php-aegis-wordpress:0.3.0')).toBeUndefined();
     expect(find('x.ctp')).toBeUndefined();

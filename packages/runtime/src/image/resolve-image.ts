@@ -46,6 +46,9 @@ export function findDescriptor(
     case 'digest-prefix':
       return byDigestPrefix(reference.text, reference.prefix, manifests);
     case 'registry': {
+      // Pulled by digest: any store entry of that image.
+      const at = reference.text.indexOf('@');
+      if (at >= 0) return manifests.find((d) => d.digest === reference.text.slice(at + 1));
       const lastSlash = reference.text.lastIndexOf('/');
       const hasTag = reference.text.lastIndexOf(':') > lastSlash;
       const wanted = hasTag ? reference.text : `${reference.text}:latest`;

@@ -84,6 +84,6 @@ function unreachable(url: string, why: string, cause: unknown): VcError {
   const origin = new URL(url).host;
   return new VcError('REGISTRY_UNAVAILABLE', `cannot reach the registry ${origin}: ${why}`, {
     cause,
-    hint: 'check that the registry is running and reachable; a plain-http registry needs --insecure',
+    hint: 'check that the registry is running and reachable, and whether it speaks http or https',
   });
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// A real registry for tests: Debian's docker-registry (distribution 2.8) on 127.0.0.1 with a
+// A real registry for integration tests: Debian's docker-registry (distribution 2.8) on 127.0.0.1 with a
 // free port, its storage and config in a temporary directory. Optionally with htpasswd (Basic)
 // auth, or token (Bearer) auth answered by a small token server in this process.
 // In token mode never block the event loop while a client (skopeo, podman) talks to the

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// Test helpers of the registry client: recorded responses, a transport that plays them, and an
-// in-memory registry speaking enough of the distribution API for push and pull. Not exported
-// from the package (the build excludes test-support.ts).
+// Fakes of the registry client's HTTP transport: recorded responses, a transport that plays them,
+// and an in-memory registry speaking enough of the distribution API for push and pull.
 import { createHash, randomUUID } from 'node:crypto';
-import type { HttpRequest, HttpResponse, HttpTransport } from './http-transport.js';
+import type { HttpRequest, HttpResponse, HttpTransport } from '@verified-container/host/registry';
 
 /** A response as recorded: status, headers, body. */
 export function recorded(
@@ -200,4 +199,47 @@ export class MemoryRegistry extends ScriptedTransport {
 
 function error(code: string): string {
   return JSON.stringify({ errors: [{ code, message: code.toLowerCase().replace(/_/g, ' ') }] });
+}
+
+/** A one-layer OCI image as blobs: the bytes of its layer, config and manifest, by digest. */
+export interface OneLayerImage {
+  readonly layer: Uint8Array;
+  readonly config: Uint8Array;
+  readonly manifest: Uint8Array;
+  /** The manifest's descriptor. */
+  readonly descriptor: { mediaType: string; digest: string; size: number };
+  /** Layer, config and manifest by digest. */
+  readonly blobs: ReadonlyMap<string, Uint8Array>;
+}
+
+/** A tiny linux image of `architecture` (its layer is not a real tar: registries do not look). */
+export function oneLayerImage(architecture = 'amd64'): OneLayerImage {
+  const layer = Buffer.from(`layer for ${architecture}`);
+  const config = Buffer.from(JSON.stringify({ architecture, os: 'linux' }));
+  const mediaType = 'application/vnd.oci.image.manifest.v1+json';
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: digestOf(config),
+        size: config.length,
+      },
+      layers: [
+        {
+          mediaType: 'application/vnd.oci.image.layer.v1.tar',
+          digest: digestOf(layer),
+          size: layer.length,
+        },
+      ],
+    }),
+  );
+  const blobs = new Map<string, Uint8Array>([
+    [digestOf(layer), layer],
+    [digestOf(config), config],
+    [digestOf(manifest), manifest],
+  ]);
+  const descriptor = { mediaType, digest: digestOf(manifest), size: manifest.length };
+  return { layer, config, manifest, descriptor, blobs };
 }

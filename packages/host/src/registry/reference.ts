@@ -79,3 +79,23 @@ export function apiRepository(ref: Pick<RegistryReference, 'host' | 'repository'
     ? `library/${ref.repository}`
     : ref.repository;
 }
+
+/**
+ * A push destination `<host>/<repo>:<tag>`: a bad one, or one with a digest, is USAGE (with
+ * `hint` for the former).
+ */
+export function parseDestination(text: string, hint: string): RegistryReference {
+  let ref: RegistryReference;
+  try {
+    ref = parseRegistryReference(text, 'destination');
+  } catch (err) {
+    if (err instanceof VcError) throw new VcError('USAGE', err.message, { hint: err.hint ?? hint });
+    throw err;
+  }
+  if (ref.digest !== undefined) {
+    throw new VcError('USAGE', `destination ${JSON.stringify(text)} names a digest`, {
+      hint: 'push destinations are <registry>/<repo>:<tag>',
+    });
+  }
+  return ref;
+}

@@ -6,17 +6,25 @@ import { join } from 'node:path';
 import { VcError } from '@verified-container/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RegistryClient, type RegistryClientOptions } from './registry-client.js';
-import { MemoryRegistry, ScriptedTransport, recorded, replay } from './test-support.js';
+import { MemoryRegistry, ScriptedTransport, recorded, replay } from '@verified-container/testkit';
 
 const sha = (b: Uint8Array | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const noSleep = () => Promise.resolve();
+/** The mismatch code these tests give the client. */
+const MISMATCH = 'TEST_DIGEST_MISMATCH';
 
 function client(
   transport: RegistryClientOptions['transport'],
   extra: Partial<RegistryClientOptions> = {},
 ) {
-  return new RegistryClient({ host: 'reg.example.org', transport, sleep: noSleep, ...extra });
+  return new RegistryClient({
+    host: 'reg.example.org',
+    mismatchCode: MISMATCH,
+    transport,
+    sleep: noSleep,
+    ...extra,
+  });
 }
 
 const manifestBytes = Buffer.from(
@@ -196,7 +204,7 @@ describe('RegistryClient digests', () => {
     );
     const bad = client(replay(recorded(200, { 'content-type': OCI_MANIFEST }, tampered)));
     await expect(bad.getManifest('app', manifestDigest)).rejects.toMatchObject({
-      code: 'BUILD_HASH_MISMATCH',
+      code: MISMATCH,
       details: { expected: manifestDigest, actual: sha(tampered) },
     });
   });
@@ -204,13 +212,13 @@ describe('RegistryClient digests', () => {
   it('refuses bytes that differ from the Docker-Content-Digest header or the expected size', async () => {
     const c = client(replay(manifestResponse(manifestBytes, sha('other'))));
     await expect(c.getManifest('app', 'latest')).rejects.toMatchObject({
-      code: 'BUILD_HASH_MISMATCH',
+      code: MISMATCH,
     });
     const sized = client(replay(manifestResponse()));
     await expect(
       sized.getManifest('app', manifestDigest, { digest: manifestDigest, size: 1 }),
     ).rejects.toMatchObject({
-      code: 'BUILD_HASH_MISMATCH',
+      code: MISMATCH,
       message: expect.stringContaining('size'),
     });
   });
@@ -247,10 +255,10 @@ describe('RegistryClient digests', () => {
       ['tampered bytes', Buffer.from('layer bytez')],
       ['more bytes', Buffer.concat([layer, Buffer.from('!')])],
       ['fewer bytes', layer.subarray(1)],
-    ])('%s are BUILD_HASH_MISMATCH and nothing is stored', async (_name, served) => {
+    ])('%s are the mismatch code and nothing is stored', async (_name, served) => {
       const c = client(replay(recorded(200, {}, served)));
       await expect(c.downloadBlob('app', descriptor, target())).rejects.toMatchObject({
-        code: 'BUILD_HASH_MISMATCH',
+        code: MISMATCH,
       });
       expect(existsSync(join(dir, 'blobs', descriptor.digest.slice(7)))).toBe(false);
     });
@@ -383,7 +391,7 @@ describe('RegistryClient against the in-memory registry', () => {
     await expect(
       client(transport).putManifest('app', '1', manifestBytes, OCI_MANIFEST),
     ).rejects.toMatchObject({
-      code: 'BUILD_HASH_MISMATCH',
+      code: MISMATCH,
     });
   });
 });

@@ -3,8 +3,7 @@
 import { createHash } from 'node:crypto';
 import { VcError } from '@verified-container/shared';
 import { parseDigest, sha256Hex, type ParsedDigest } from '@verified-container/shared/crypto';
-import type { Descriptor } from '../oci/media-types.js';
-import { hashMismatch } from '../steps/content-io.js';
+import type { Descriptor } from '@verified-container/shared/oci';
 
 /** `sha256:<hex>` parsed; INTERNAL for anything else (callers validated descriptors already). */
 function sha256Of(digest: string): ParsedDigest {
@@ -15,30 +14,29 @@ function sha256Of(digest: string): ParsedDigest {
   return parsed;
 }
 
-/** BUILD_HASH_MISMATCH unless `bytes` hash to `digest`. Returns the bytes' digest. */
-export function assertDigest(bytes: Uint8Array, digest: string, what: string): string {
+/** `code` unless `bytes` hash to `digest`. Returns the bytes' digest. */
+export function assertDigest(
+  bytes: Uint8Array,
+  digest: string,
+  what: string,
+  code: string,
+): string {
   const expected = sha256Of(digest);
   const actual = sha256Hex(bytes);
-  if (actual !== expected.hex) throw hashMismatch(what, expected, actual);
+  if (actual !== expected.hex) throw hashMismatch(what, expected, actual, code);
   return digest;
-}
-
-/** BUILD_HASH_MISMATCH unless `bytes` are exactly the content `descriptor` names. */
-export function assertDescriptor(bytes: Uint8Array, descriptor: Descriptor, what: string): void {
-  assertDigest(bytes, descriptor.digest, what);
-  if (bytes.byteLength !== descriptor.size)
-    throw sizeMismatch(what, descriptor.size, bytes.byteLength);
 }
 
 /**
  * Passes `source` through, hashing and counting it. More bytes than `descriptor.size` stop the
- * stream at once; at the end a different size or digest is BUILD_HASH_MISMATCH. Consumers must
- * read to the end before trusting what they stored.
+ * stream at once; at the end a different size or digest is `code`. Consumers must read to the
+ * end before trusting what they stored.
  */
 export async function* verifyingStream(
   source: AsyncIterable<Uint8Array>,
   descriptor: Descriptor,
   what: string,
+  code: string,
   onBytes?: (done: number) => void,
 ): AsyncGenerator<Uint8Array> {
   const expected = sha256Of(descriptor.digest);
@@ -46,19 +44,45 @@ export async function* verifyingStream(
   let size = 0;
   for await (const chunk of source) {
     size += chunk.byteLength;
-    if (size > descriptor.size) throw sizeMismatch(what, descriptor.size, size, true);
+    if (size > descriptor.size) throw sizeMismatch(what, descriptor.size, size, code, true);
     hash.update(chunk);
     onBytes?.(size);
     yield chunk;
   }
-  if (size !== descriptor.size) throw sizeMismatch(what, descriptor.size, size);
+  if (size !== descriptor.size) throw sizeMismatch(what, descriptor.size, size, code);
   const actual = hash.digest('hex');
-  if (actual !== expected.hex) throw hashMismatch(what, expected, actual);
+  if (actual !== expected.hex) throw hashMismatch(what, expected, actual, code);
 }
 
-function sizeMismatch(what: string, expected: number, actual: number, more = false): VcError {
+function hashMismatch(
+  what: string,
+  expected: ParsedDigest,
+  actualHex: string,
+  code: string,
+): VcError {
   return new VcError(
-    'BUILD_HASH_MISMATCH',
+    code,
+    `${expected.algorithm} mismatch for ${what}: expected ${expected.hex}, got ${actualHex}`,
+    {
+      details: {
+        expected: `${expected.algorithm}:${expected.hex}`,
+        actual: `${expected.algorithm}:${actualHex}`,
+      },
+      hint: 'the registry served other content than its descriptor names',
+    },
+  );
+}
+
+/** Content of another size than its descriptor names (`more`: the stream was cut at `expected`). */
+export function sizeMismatch(
+  what: string,
+  expected: number,
+  actual: number,
+  code: string,
+  more = false,
+): VcError {
+  return new VcError(
+    code,
     `size mismatch for ${what}: expected ${expected} bytes, got ${more ? 'more than ' : ''}${more ? expected : actual}`,
     {
       details: { expectedSize: expected },

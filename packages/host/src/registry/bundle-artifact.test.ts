@@ -7,6 +7,7 @@ import {
   EMPTY_DESCRIPTOR,
   bundleArtifact,
   bundleLayerOf,
+  attachmentTag,
   parseArtifactManifest,
 } from './bundle-artifact.js';
 
@@ -64,5 +65,11 @@ describe('bundleArtifact', () => {
     expect(() => parseArtifactManifest(Buffer.from('[]'), 'artifact')).toThrow(
       expect.objectContaining({ code: 'MALFORMED_BUNDLE' }),
     );
+  });
+});
+
+describe('attachmentTag', () => {
+  it('names the fallback tag after the image digest', () => {
+    expect(attachmentTag(subject.digest)).toBe(`sha256-${'a'.repeat(64)}.att`);
   });
 });

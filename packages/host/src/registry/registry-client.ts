@@ -2,8 +2,15 @@
 import { noopLogger, VcError, type Logger } from '@verified-container/shared';
 import { sha256Digest } from '@verified-container/shared/crypto';
 import { parseJson } from '@verified-container/shared/json';
-import { INDEX_MEDIA_TYPE, type Descriptor } from '../oci/media-types.js';
-import { writeContentAddressed, type ContentAddressedTarget } from '../store/content-addressed.js';
+import {
+  INDEX_MEDIA_TYPE,
+  MAX_MANIFEST_BYTES,
+  parseImageDocument,
+  type Descriptor,
+  type ImageDocument,
+  type IndexEntry,
+} from '@verified-container/shared/oci';
+import { writeContentAddressed, type ContentAddressedTarget } from '../content-addressed.js';
 import { basicAuthorization, type Credentials } from './auth-file.js';
 import { FetchHttpTransport } from './fetch-http-transport.js';
 import {
@@ -13,12 +20,6 @@ import {
   type HttpTransport,
   type RequestBody,
 } from './http-transport.js';
-import {
-  MAX_MANIFEST_BYTES,
-  parseImageDocument,
-  type ImageDocument,
-  type IndexEntry,
-} from './image-documents.js';
 import { MANIFEST_ACCEPT, bareMediaType } from './media-types.js';
 import { apiRepository, registryBaseUrl } from './reference.js';
 import {
@@ -28,13 +29,18 @@ import {
   unexpectedStatus,
   type RequestContext,
 } from './registry-errors.js';
-import { assertDigest, verifyingStream } from './verify-digest.js';
+import { assertDigest, sizeMismatch, verifyingStream } from './verify-digest.js';
 import { findChallenge, parseChallenges, type AuthChallenge } from './www-authenticate.js';
 
 export interface RegistryClientOptions {
   /** `host[:port]` of the registry, as references write it. */
   readonly host: string;
-  /** Plain http even for a non-loopback host (`--insecure`). */
+  /**
+   * The error code of content whose digest or size is not what was asked for (the caller knows
+   * what that means: a failed build input, a malformed image).
+   */
+  readonly mismatchCode: string;
+  /** Plain http even for a non-loopback host (`--insecure`, `--tls-verify=false`). */
   readonly insecure?: boolean;
   /** Default: {@link FetchHttpTransport}. */
   readonly transport?: HttpTransport;
@@ -52,7 +58,7 @@ export interface RegistryClientOptions {
 export const DEFAULT_REGISTRY_CLIENT_OPTIONS = {
   retries: 2,
   backoffMs: 250,
-  userAgent: 'cerro-torre',
+  userAgent: 'verified-container',
   maxRedirects: 5,
 } as const;
 
@@ -115,7 +121,7 @@ export class RegistryClient {
   readonly #credentials: Credentials | undefined;
   readonly #logger: Logger;
   readonly #opts: Required<
-    Pick<RegistryClientOptions, 'retries' | 'backoffMs' | 'userAgent' | 'sleep'>
+    Pick<RegistryClientOptions, 'retries' | 'backoffMs' | 'userAgent' | 'sleep' | 'mismatchCode'>
   >;
   /** Authorization header per repository ('' for registry-wide calls). */
   readonly #auth = new Map<string, string>();
@@ -135,6 +141,7 @@ export class RegistryClient {
       backoffMs: opts.backoffMs ?? DEFAULT_REGISTRY_CLIENT_OPTIONS.backoffMs,
       userAgent: opts.userAgent ?? DEFAULT_REGISTRY_CLIENT_OPTIONS.userAgent,
       sleep: opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      mismatchCode: opts.mismatchCode,
     };
   }
 
@@ -152,8 +159,8 @@ export class RegistryClient {
 
   /**
    * `GET` a manifest or index by tag or digest. The digest of the received bytes is always
-   * computed; pulling by digest, or a `Docker-Content-Digest` header, that differs is
-   * BUILD_HASH_MISMATCH, and so is a size other than `expected.size`.
+   * computed; pulling by digest, or a `Docker-Content-Digest` header, that differs is the
+   * mismatch code, and so is a size other than `expected.size`.
    */
   async getManifest(
     repository: string,
@@ -173,19 +180,17 @@ export class RegistryClient {
     const bytes = await readBody(res, MAX_MANIFEST_BYTES, `${this.host}: ${what}`);
     const digest = sha256Digest(bytes);
     const source = `${what} from ${this.host}`;
-    if (reference.startsWith('sha256:')) assertDigest(bytes, reference, source);
+    const code = this.#opts.mismatchCode;
+    if (reference.startsWith('sha256:')) assertDigest(bytes, reference, source, code);
     if (expected !== undefined) {
-      assertDigest(bytes, expected.digest, source);
+      assertDigest(bytes, expected.digest, source, code);
       if (bytes.byteLength !== expected.size) {
-        throw new VcError(
-          'BUILD_HASH_MISMATCH',
-          `size mismatch for ${source}: expected ${expected.size} bytes, got ${bytes.byteLength}`,
-        );
+        throw sizeMismatch(source, expected.size, bytes.byteLength, code);
       }
     }
     const claimed = res.header('docker-content-digest');
     if (claimed !== undefined && claimed.startsWith('sha256:'))
-      assertDigest(bytes, claimed, source);
+      assertDigest(bytes, claimed, source, code);
     const contentType = res.header('content-type');
     const document = parseImageDocument(bytes, contentType, `${this.host}/${repository}: ${what}`);
     const mediaType =
@@ -235,7 +240,7 @@ export class RegistryClient {
 
   /**
    * `GET` a blob as a stream that is verified as it is read: more bytes than the descriptor's
-   * size, or a different digest at the end, is BUILD_HASH_MISMATCH.
+   * size, or a different digest at the end, is the mismatch code.
    */
   async openBlob(
     repository: string,
@@ -252,7 +257,13 @@ export class RegistryClient {
       follow: true,
     });
     if (res.status !== 200) throw await errorFor(this.#ctx(`pull ${what}`), res);
-    return verifyingStream(res.body(), descriptor, `${what} from ${this.host}`, onBytes);
+    return verifyingStream(
+      res.body(),
+      descriptor,
+      `${what} from ${this.host}`,
+      this.#opts.mismatchCode,
+      onBytes,
+    );
   }
 
   /** A small blob (a config) in memory, verified. */
@@ -291,7 +302,7 @@ export class RegistryClient {
     await writeContentAddressed(target, source(this), {
       hex,
       size: descriptor.size,
-      mismatchCode: 'BUILD_HASH_MISMATCH',
+      mismatchCode: this.#opts.mismatchCode,
       what,
     });
   }
@@ -433,7 +444,7 @@ export class RegistryClient {
     const claimed = res.header('docker-content-digest');
     if (claimed !== undefined && claimed !== digest) {
       throw new VcError(
-        'BUILD_HASH_MISMATCH',
+        this.#opts.mismatchCode,
         `${this.host}: ${what}: the registry stored ${claimed}, expected ${digest}`,
       );
     }

@@ -1,37 +1,41 @@
 // SPDX-License-Identifier: Apache-2.0
-// `cerro-torre push` as a programmatic API (01 §8): an image of the store and its attestation
-// bundle to one or more registry repositories.
+// `cerro-torre push` and `vordr image push` as a programmatic API (01 §8, 05 §10.1): an image of
+// a store and its attestation bundle to one or more registry repositories.
 import { VcError } from '@verified-container/shared';
-import { formatBytes, silentProgress, type BuildProgress } from '../build/progress.js';
-import { shortDigest } from '../build/summary.js';
 import {
   EMPTY_BLOB,
   EMPTY_DESCRIPTOR,
   MANIFEST_MEDIA_TYPE,
+  parseImageDocument,
   type Descriptor,
-} from '../oci/media-types.js';
-import type { OciLayoutStore } from '../store/oci-layout-store.js';
-import { bundleArtifact } from '../image-arg/bundle-artifact.js';
-import { attachmentTag } from './bundle-artifact.js';
-import { parseImageDocument } from './image-documents.js';
-import { openRegistryClient, type RegistryDeps } from './open-registry.js';
+} from '@verified-container/shared/oci';
+import { formatBytes, shortDigest, silentProgress, type TaskProgress } from '../progress.js';
+import { attachmentTag, bundleArtifact } from './bundle-artifact.js';
 import { repositoryName, type RegistryReference } from './reference.js';
 import type { RegistryClient } from './registry-client.js';
 
+/** The blobs of the store an image is pushed from. */
+export interface PushSource {
+  /** A whole (small) blob, its digest checked. */
+  readBlob(digest: string): Promise<Uint8Array>;
+  /** A blob as a stream, opened anew for each upload attempt. */
+  openBlob(digest: string): AsyncIterable<Uint8Array>;
+}
+
 export interface PushImageInput {
-  readonly store: OciLayoutStore;
+  readonly store: PushSource;
   /** The image manifest's descriptor in the store. */
   readonly image: Descriptor;
   /** Where to push: each reference's tag is written (digests in them are ignored). */
   readonly destinations: readonly RegistryReference[];
-  /** `attestations/bundle.json` of the image, pushed as its artifact. */
-  readonly bundle: Uint8Array;
+  /** `attestations/bundle.json` of the image, pushed as its artifact; none for an unsigned image. */
+  readonly bundle?: Uint8Array;
 }
 
-export interface PushImageDeps extends RegistryDeps {
-  readonly progress?: BuildProgress;
-  /** Default: {@link openRegistryClient} with these deps. */
-  readonly openClient?: (ref: RegistryReference) => Promise<RegistryClient>;
+export interface PushImageDeps {
+  readonly progress?: TaskProgress;
+  /** The client of a destination's registry (e.g. `openRegistryClient` with the auth files). */
+  readonly openClient: (ref: RegistryReference) => Promise<RegistryClient>;
 }
 
 export interface PushedTag {
@@ -75,7 +79,7 @@ export interface PushResult {
  */
 export async function pushImage(input: PushImageInput, deps: PushImageDeps): Promise<PushResult> {
   const progress = deps.progress ?? silentProgress;
-  const open = deps.openClient ?? ((ref: RegistryReference) => openRegistryClient(ref, deps));
+  const open = deps.openClient;
   if (input.image.mediaType !== MANIFEST_MEDIA_TYPE) {
     throw new VcError(
       'UNSUPPORTED',
@@ -92,7 +96,8 @@ export async function pushImage(input: PushImageInput, deps: PushImageDeps): Pro
     throw new VcError('UNSUPPORTED', `push: ${input.image.digest} is an index, not an image`);
   }
   const imageBlobs = unique([doc.manifest.config, ...doc.manifest.layers]);
-  const artifact = bundleArtifact(input.bundle, input.image);
+  const bundle = input.bundle;
+  const artifact = bundle !== undefined ? bundleArtifact(bundle, input.image) : undefined;
 
   const tags: PushedTag[] = [];
   const blobs: PushedBlob[] = [];
@@ -122,8 +127,9 @@ export async function pushImage(input: PushImageInput, deps: PushImageDeps): Pro
       tags.push({ reference: `${repository}:${ref.tag}`, repository, tag: ref.tag, digest });
     }
 
+    if (artifact === undefined || bundle === undefined) continue;
     await upload(EMPTY_DESCRIPTOR, () => once(EMPTY_BLOB));
-    await upload(artifact.bundle, () => once(input.bundle));
+    await upload(artifact.bundle, () => once(bundle));
     const put = await client.putManifest(
       first.repository,
       artifact.manifest.descriptor.digest,
