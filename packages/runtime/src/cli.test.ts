@@ -37,8 +37,10 @@ describe('bindOptionalValues', () => {
       .option('--read-only [bool]')
       .option('--require-selinux [level]')
       .option('--name <name>')
-      .option('-u, --user <u[:g]>'),
+      .option('-u, --user <u[:g]>')
+      .option('-v, --volume <src:dst[:opts]>'),
   );
+  program.addCommand(new Command('check').option('--watch [interval]'));
 
   it('binds a bare optional-value flag so that it does not take the image as its value', () => {
     expect(
@@ -73,6 +75,21 @@ describe('bindOptionalValues', () => {
         program,
       ),
     ).toEqual(['run', '--read-only=false', '--name', '--require-selinux', 'img', '--read-only']);
+    // `[` inside a required value's name makes commander call it optional too.
+    expect(bindOptionalValues(['run', '-v', 'data:/d', '--read-only', 'img'], program)).toEqual([
+      'run',
+      '-v',
+      'data:/d',
+      '--read-only=true',
+      'img',
+    ]);
+    // Only `run` has docker's flags: `check --watch 100ms web` is commander's.
+    expect(bindOptionalValues(['check', '--watch', '100ms', 'web'], program)).toEqual([
+      'check',
+      '--watch',
+      '100ms',
+      'web',
+    ]);
     expect(bindOptionalValues(['run', '--', '--read-only'], program)).toEqual([
       'run',
       '--',

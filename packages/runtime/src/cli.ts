@@ -63,6 +63,9 @@ function commandWord(argv: readonly string[]): string | undefined {
   return argv[commandIndex(argv)];
 }
 
+/** The commands with docker's flags, whose optional values are only given with `=`. */
+const DOCKER_FLAG_COMMANDS: ReadonlySet<string> = new Set(['run']);
+
 /**
  * docker's optional flag values are only ever given with `=` (`--read-only=false`): a bare
  * `--read-only` must not take the next word (the image) as its value, as commander would. Each
@@ -71,6 +74,7 @@ function commandWord(argv: readonly string[]): string | undefined {
  */
 export function bindOptionalValues(argv: readonly string[], program: Command): string[] {
   const at = commandIndex(argv);
+  if (!DOCKER_FLAG_COMMANDS.has(argv[at] ?? '')) return [...argv];
   const cmd = program.commands.find((c) => c.name() === argv[at]);
   if (cmd === undefined || cmd.name() !== 'run') return [...argv];
   const options = [...cmd.options, ...program.options];

@@ -24,17 +24,20 @@ export async function removeContainerCgroups(
   } catch {
     return [];
   }
-  const busy: string[] = [];
-  for (const hierarchy of hierarchies) {
-    const dir = join(hierarchy, relative);
-    try {
-      await rmdir(dir);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') busy.push(dir);
-    }
-  }
-  return busy;
+  // One rmdir per hierarchy (a dozen on a v1 host), all at once: they do not depend on each other.
+  const results = await Promise.all(
+    hierarchies.map(async (hierarchy) => {
+      const dir = join(hierarchy, relative);
+      try {
+        await rmdir(dir);
+        return undefined;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        return code !== 'ENOENT' && code !== 'ENOTDIR' ? dir : undefined;
+      }
+    }),
+  );
+  return results.filter((dir): dir is string => dir !== undefined);
 }
 
 /**

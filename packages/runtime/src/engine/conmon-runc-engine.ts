@@ -334,10 +334,13 @@ export class ConmonRuncEngine implements Engine {
   async delete(id: string, options: { awaitMonitor?: boolean } = {}): Promise<void> {
     assertRoot();
     const { runc } = await this.binaries();
-    const conmonPid = await this.conmonPid(id);
     // With an exit file the init process is gone: runc's state cannot be live, so no `runc state`.
-    const exited = (await this.exitStatus(id)) !== undefined;
-    const known = await this.#runcKnows(id);
+    const [conmonPid, exitStatus, known] = await Promise.all([
+      this.conmonPid(id),
+      this.exitStatus(id),
+      this.#runcKnows(id),
+    ]);
+    const exited = exitStatus !== undefined;
     if (known && !exited && conmonPid !== undefined) {
       const state = await this.state(id);
       if (state !== undefined && state.status !== 'stopped') {
