@@ -5,12 +5,14 @@
 //   in from the manifest's context, `/bin/true` and `/bin/sleep` symlinks to it), signed 2-of-3
 //   (m1, m2, bot from keygen and `trust init --dev`) and published to two file: logs.
 //   VC_BENCH_STORE=<dir> keeps and reuses that preparation.
-//   Timed with hyperfine, in rounds so that every command sees the same load: `node -e ''` and
-//   `vordr version` (floors), `vordr verify` (verification alone), `vordr run --rm` with the decision
-//   cache and with `--no-cache`, `runc run` of the `umoci unpack`ed image (umoci's default spec with
+//   Timed with hyperfine, in rounds so that every command sees the same load: `node -e ''`,
+//   `vordr version` and `vordr run --help` (floors: node, and node with the run command loaded),
+//   `vordr verify` (verification alone), `vordr run --rm` with the decision cache and with
+//   `--no-cache`, `runc run` of the `umoci unpack`ed image (umoci's default spec with
 //   terminal false, /bin/true; a new network namespace like --network none) and podman (skipped
 //   with a note when it cannot run). Ratios of medians vordr/runc and vordr/podman; goals ≤ 1.5x
-//   runc and faster than podman.
+//   runc and faster than podman. Besides wall time, the CPU time (user + system, hyperfine's mean)
+//   of each command: it moves less than wall time when the machine is busy.
 //   Memory: `vordr run -d … /bin/sleep 300`, then the summed VmRSS of every process vordr leaves
 //   for it outside the container (conmon and its non-container children, any vordr process of the
 //   store such as the supervisor); the container init's own RSS is shown apart. Goal < 5 MB.
@@ -236,6 +238,9 @@ const median = (xs) => {
 /** hyperfine in ROUNDS rounds of RUNS/ROUNDS runs each; every command's times over all rounds. */
 function hyperfine(commands) {
   const times = new Map(commands.map(([name]) => [name, []]));
+  // CPU time (user + system of the command and its children, hyperfine's mean per round): less
+  // sensitive than wall time to a busy machine.
+  const cpu = new Map(commands.map(([name]) => [name, []]));
   const per = Math.ceil(RUNS / ROUNDS);
   for (let round = 0; round < ROUNDS; round++) {
     const exported = join(scratch, `hyperfine-${round}.json`);
@@ -257,11 +262,13 @@ function hyperfine(commands) {
     if (hf.status !== 0) throw new Error(`hyperfine failed:\n${hf.stderr}`);
     for (const r of JSON.parse(readFileSync(exported, 'utf8')).results) {
       times.get(r.command).push(...r.times.map((t) => t * 1000));
+      cpu.get(r.command).push((r.user + r.system) * 1000);
     }
   }
   return commands.map(([name]) => {
     const xs = times.get(name);
-    return { name, runs: xs.length, medianMs: median(xs), minMs: Math.min(...xs) };
+    const cpuMs = cpu.get(name).reduce((a, b) => a + b, 0) / ROUNDS;
+    return { name, runs: xs.length, medianMs: median(xs), minMs: Math.min(...xs), cpuMs };
   });
 }
 
@@ -399,6 +406,7 @@ try {
   const commands = [
     ["node -e ''", `${q(process.execPath)} -e ''`],
     ['vordr version', `${v} version`],
+    ['vordr run --help', `${v} run --help`],
     ['vordr verify (cached)', `${v} verify ${IMAGE}`],
     ['vordr verify --no-cache', `${v} verify ${IMAGE} --no-cache`],
     ['runc run', q(runc.wrapper)],
@@ -433,11 +441,11 @@ results.loadAfter = loadavg()[0];
 const f = (x) => x.toFixed(1);
 const runcMs = results.process.find((r) => r.name === 'runc run').medianMs;
 const table = [
-  '| command | median ms | min ms | × runc |',
-  '|---|---:|---:|---:|',
+  '| command | median ms | min ms | × runc | CPU ms |',
+  '|---|---:|---:|---:|---:|',
   ...results.process.map(
     (r) =>
-      `| ${r.name} | ${f(r.medianMs)} | ${f(r.minMs)} | ${(r.medianMs / runcMs).toFixed(2)}x |`,
+      `| ${r.name} | ${f(r.medianMs)} | ${f(r.minMs)} | ${(r.medianMs / runcMs).toFixed(2)}x | ${f(r.cpuMs)} |`,
   ),
 ].join('\n');
 const m = results.memory;

@@ -3,7 +3,7 @@
 # Installs the Debian packages the integration tests and the builder use, when missing (root only;
 # elsewhere the tests that need them are skipped).
 set -euo pipefail
-packages=(runc skopeo umoci busybox-static xz-utils docker-registry secilc mmdebstrap hyperfine python3-securesystemslib attr conmon nftables)
+packages=(runc skopeo umoci busybox-static xz-utils docker-registry secilc mmdebstrap hyperfine python3-securesystemslib attr conmon nftables podman)
 [ "$(id -u)" = 0 ] || { echo "not root: skipping apt packages (${packages[*]})" >&2; exit 0; }
 missing=()
 for p in "${packages[@]}"; do

@@ -1,66 +1,12 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: Apache-2.0
-import { homedir } from 'node:os';
+// vordr's entry point: the single-file build with its code cache when `pnpm build` made one
+// (cli/bundle-launch.ts), else the program's modules as tsc emitted them (main.ts).
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { systemClock, type Logger } from '@verified-container/shared';
-import { runCli, type ForwardedSignal } from './cli.js';
-import { EXIT_VORDR_ERROR } from './cli/exit.js';
-import { lazyPinoLogger } from '@verified-container/host/lazy-logger';
+import { launchBundle } from './cli/bundle-launch.js';
 
-const logger = lazyPinoLogger(process.env['VC_LOG_LEVEL'] ?? 'warn', { tool: 'vordr' });
-
-const FORWARDED: readonly ForwardedSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
-function onSignal(handler: (signal: ForwardedSignal) => void): () => void {
-  const listeners = FORWARDED.map((name) => {
-    const listener = (): void => handler(name);
-    process.on(name, listener);
-    return [name, listener] as const;
-  });
-  return () => {
-    for (const [name, listener] of listeners) process.off(name, listener);
-  };
+const dist = dirname(fileURLToPath(import.meta.url));
+if (!launchBundle(dist, process.argv.slice(2), process.env).started) {
+  await import('./main.js');
 }
-
-async function main(): Promise<number> {
-  const result = await runCli(process.argv.slice(2), {
-    env: process.env,
-    cwd: process.cwd(),
-    uid: process.getuid?.() ?? 1000,
-    homeDir: homedir(),
-    clock: systemClock,
-    logger,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    // A getter: only `exec -i` touches stdin (reading it would keep other commands waiting).
-    get stdin() {
-      return process.stdin;
-    },
-    onSignal,
-    selfCommand: [process.execPath, fileURLToPath(import.meta.url)],
-    exitHookCommand: [process.execPath, fileURLToPath(new URL('exit-hook.js', import.meta.url))],
-    daemonLogger: () =>
-      import('pino').then(({ pino }): Logger => {
-        const level = process.env['VC_LOG_LEVEL'] ?? 'info';
-        return pino(
-          { level, base: { tool: 'vordr-daemon' } },
-          pino.destination({ fd: 1, sync: true }),
-        );
-      }),
-  });
-  if (result.stderr !== undefined && result.stderr !== '') process.stderr.write(result.stderr);
-  if (result.stdout !== undefined) {
-    await new Promise<void>((done) => process.stdout.write(result.stdout ?? '', () => done()));
-  }
-  return result.exitCode;
-}
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`Error [INTERNAL]: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = EXIT_VORDR_ERROR;
-  },
-);

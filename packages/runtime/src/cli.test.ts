@@ -36,13 +36,36 @@ describe('bindOptionalValues', () => {
     new Command('run')
       .option('--read-only [bool]')
       .option('--require-selinux [level]')
-      .option('--name <name>'),
+      .option('--name <name>')
+      .option('-u, --user <u[:g]>')
+      .option('-v, --volume <src:dst[:opts]>'),
   );
+  program.addCommand(new Command('check').option('--watch [interval]'));
 
   it('binds a bare optional-value flag so that it does not take the image as its value', () => {
     expect(
       bindOptionalValues(['--root', '/s', 'run', '--read-only', '--name', 'x', 'img'], program),
     ).toEqual(['--root', '/s', 'run', '--read-only=true', '--name', 'x', 'img']);
+  });
+
+  it('binds only for run: check --watch keeps its interval', () => {
+    const withCheck = new Command('vordr');
+    withCheck.addCommand(new Command('check').option('--watch [interval]'));
+    expect(bindOptionalValues(['check', '--watch', '100ms', 'web'], withCheck)).toEqual([
+      'check',
+      '--watch',
+      '100ms',
+      'web',
+    ]);
+  });
+
+  it('takes a required value written with brackets (`-u <u[:g]>`) as a value flag', () => {
+    expect(bindOptionalValues(['run', '-u', '65534:65534', 'img'], program)).toEqual([
+      'run',
+      '-u',
+      '65534:65534',
+      'img',
+    ]);
   });
 
   it('leaves explicit values, a value flag’s value and the container’s command alone', () => {
@@ -52,6 +75,21 @@ describe('bindOptionalValues', () => {
         program,
       ),
     ).toEqual(['run', '--read-only=false', '--name', '--require-selinux', 'img', '--read-only']);
+    // `[` inside a required value's name makes commander call it optional too.
+    expect(bindOptionalValues(['run', '-v', 'data:/d', '--read-only', 'img'], program)).toEqual([
+      'run',
+      '-v',
+      'data:/d',
+      '--read-only=true',
+      'img',
+    ]);
+    // Only `run` has docker's flags: `check --watch 100ms web` is commander's.
+    expect(bindOptionalValues(['check', '--watch', '100ms', 'web'], program)).toEqual([
+      'check',
+      '--watch',
+      '100ms',
+      'web',
+    ]);
     expect(bindOptionalValues(['run', '--', '--read-only'], program)).toEqual([
       'run',
       '--',

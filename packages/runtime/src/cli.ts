@@ -64,15 +64,20 @@ function commandWord(argv: readonly string[]): string | undefined {
   return argv[commandIndex(argv)];
 }
 
+/** The commands with docker's flags, whose optional values are only given with `=`. */
+const DOCKER_FLAG_COMMANDS: ReadonlySet<string> = new Set(['run']);
+
 /**
  * docker's optional flag values are only ever given with `=` (`--read-only=false`): a bare
  * `--read-only` must not take the next word (the image) as its value, as commander would. Each
- * bare optional-value flag of the command, before its first argument, becomes `--flag=true`.
+ * bare optional-value flag of `run`, before its first argument, becomes `--flag=true`. Other
+ * commands keep commander's reading (`check --watch 100ms web`: the interval is the value).
  */
 export function bindOptionalValues(argv: readonly string[], program: Command): string[] {
   const at = commandIndex(argv);
+  if (!DOCKER_FLAG_COMMANDS.has(argv[at] ?? '')) return [...argv];
   const cmd = program.commands.find((c) => c.name() === argv[at]);
-  if (cmd === undefined) return [...argv];
+  if (cmd === undefined || cmd.name() !== 'run') return [...argv];
   const options = [...cmd.options, ...program.options];
   const out = [...argv];
   for (let i = at + 1; i < out.length; i++) {
@@ -80,8 +85,9 @@ export function bindOptionalValues(argv: readonly string[], program: Command): s
     if (arg === '--' || !arg.startsWith('-')) break;
     if (arg.includes('=')) continue;
     const option = options.find((o) => o.long === arg || o.short === arg);
-    if (option?.optional === true) out[i] = `${option.long ?? arg}=true`;
-    else if (option?.required === true) i++;
+    // `<u[:g]>` is a required value (commander marks it optional too, for the `[`).
+    if (option?.required === true) i++;
+    else if (option?.optional === true) out[i] = `${option.long ?? arg}=true`;
   }
   return out;
 }

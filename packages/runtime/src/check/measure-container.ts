@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import type { ContainerRecord } from '../container/index.js';
 import { measureNetwork } from '../firewall/index.js';
+import { PODMAN_ROOTFS_ENTRIES } from '../engine/index.js';
 import type { OciSpec } from '../oci-spec/index.js';
 import { containerPaths } from '../store/index.js';
 import { checkCgroupLimits } from './cgroup-limits.js';
@@ -62,7 +63,7 @@ const AUDIT_LOG = '/var/log/audit/audit.log';
 export async function measureContainer(input: MeasureInput): Promise<CheckReport> {
   const { record, spec } = input;
   const paths = containerPaths(input.root, record.id);
-  const dirs = cgroupDirs(spec.linux.cgroupsPath, input.cgroupRoot);
+  const dirs = cgroupDirs(record.cgroupsPath ?? spec.linux.cgroupsPath, input.cgroupRoot);
   const sessions = await liveExecSessions(paths.dir);
   const all = await readContainerProcesses(await readCgroupPids(dirs));
   const expectations: ProcessExpectations = {
@@ -144,11 +145,10 @@ async function fileIntegrity(input: MeasureInput): Promise<CheckResult> {
     cache,
   });
   await writeIntegrityCache(paths.dir, record.imageDigest, scan.cache);
-  return compareFileIntegrity(
-    statement.rows,
-    scan.observation,
-    spec.mounts.map((m) => m.destination),
-  );
+  return compareFileIntegrity(statement.rows, scan.observation, [
+    ...spec.mounts.map((m) => m.destination),
+    ...(record.backend === 'podman' ? PODMAN_ROOTFS_ENTRIES : []),
+  ]);
 }
 
 async function selinux(input: MeasureInput, processes: readonly ContainerProcess[]) {

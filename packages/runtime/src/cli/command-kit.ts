@@ -33,7 +33,12 @@ export function addGlobalFlags(
     cmd.addOption(option);
   };
   add(new Option('--root <dir>', 'the store (default $VC_ROOT, else /var/lib/verified-container)'));
-  add(new Option('--runtime <runtime>', 'runc, podman or a path to runc (default runc)'));
+  add(
+    new Option(
+      '--runtime <runtime>',
+      'runc, podman, or a path to runc or podman, for new containers (default runc; VORDR_RUNTIME)',
+    ),
+  );
   add(new Option('--socket <path>', 'the daemon socket'));
   add(new Option('--direct', 'never use the daemon'));
   add(new Option('--daemon', 'run the daemon (= vordr daemon)'));

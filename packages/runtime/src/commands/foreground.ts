@@ -30,15 +30,19 @@ export async function followForeground(
   };
   const unsubscribe = deps.onSignal?.(forward);
   try {
+    // Waited for while the log is followed: the podman engine writes the exit file the follow
+    // ends on when `podman wait` returns (conmon writes runc's).
+    const exited = engine.waitForExit(record.id, {
+      ...(deps.signal !== undefined ? { signal: deps.signal } : {}),
+    });
+    exited.catch(() => undefined); // awaited below; not an unhandled rejection if following fails
     for await (const entry of followLogFile(containerPaths(ctx.root, record.id).log, {
       exitFile: engine.exitFile(record.id),
       ...(deps.signal !== undefined ? { signal: deps.signal } : {}),
     })) {
       (entry.stream === 'stderr' ? deps.stderr : deps.stdout).write(`${entry.line}\n`);
     }
-    const exit = await engine.waitForExit(record.id, {
-      ...(deps.signal !== undefined ? { signal: deps.signal } : {}),
-    });
+    const exit = await exited;
     if (exit === undefined) {
       // Aborted (tests): the container keeps running detached.
       await withContainerLock(ctx, record.id, async () => {

@@ -72,12 +72,24 @@ Text output sends the container's stdout lines to stdout and its stderr lines to
         };
         const log = containerPaths(ctx.root, record.id).log;
         if (flags.follow === true && record.state === 'running') {
-          for await (const entry of followLogFile(log, {
-            exitFile: exitedMarker(ctx.root, record.id),
-            selection,
-            ...(deps.signal !== undefined ? { signal: deps.signal } : {}),
-          })) {
-            print(entry);
+          // podman: no exit command settles the container; `podman wait` writes the engine's
+          // exit file, which ends the follow (the next command settles the exit).
+          const podman = record.backend === 'podman';
+          const waiting = new AbortController();
+          const engine = await ctx.engine.engineOf(record.id);
+          if (podman) {
+            engine.waitForExit(record.id, { signal: waiting.signal }).catch(() => undefined);
+          }
+          try {
+            for await (const entry of followLogFile(log, {
+              exitFile: podman ? engine.exitFile(record.id) : exitedMarker(ctx.root, record.id),
+              selection,
+              ...(deps.signal !== undefined ? { signal: deps.signal } : {}),
+            })) {
+              print(entry);
+            }
+          } finally {
+            waiting.abort();
           }
         } else {
           for (const entry of await readLogFile(log, selection)) print(entry);

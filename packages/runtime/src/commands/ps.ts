@@ -107,6 +107,7 @@ export function psJson(r: ContainerRecord, nowMs: number) {
     decision: r.decision,
     deviations: r.deviations,
     labels: r.labels,
+    backend: r.backend ?? 'runc',
     ...(r.healthcheck !== undefined
       ? {
           health: {

@@ -14,19 +14,15 @@ import type { EventSink } from '../events/index.js';
 import { resolveContainerReference } from '../store/index.js';
 import { ensureSupervisorFor } from '../supervisor/supervisor-process.js';
 
-/** The lifecycle context of a command: store root, engine (`--runtime`), records. */
+/** The lifecycle context of a command: store root, engine (`--runtime`, `VORDR_RUNTIME`), records. */
 export function contextFor(deps: CliDeps, flags: GlobalFlags): LifecycleContext {
-  if (flags.runtime === 'podman') {
-    throw new VcError('UNSUPPORTED', 'the podman backend is not available yet', {
-      hint: 'use --runtime runc',
-    });
-  }
+  const runtime = flags.runtime ?? deps.env['VORDR_RUNTIME'];
   return lifecycleContext({
     root: storeRoot(deps, flags),
     clock: deps.clock,
     logger: deps.logger,
     env: deps.env,
-    ...(flags.runtime !== undefined ? { runtime: flags.runtime } : {}),
+    ...(runtime !== undefined && runtime !== '' ? { runtime } : {}),
     ...(deps.selfCommand !== undefined ? { selfCommand: deps.selfCommand } : {}),
     ...(deps.exitHookCommand !== undefined ? { exitHookCommand: deps.exitHookCommand } : {}),
     actor: `cli:${deps.uid}`,

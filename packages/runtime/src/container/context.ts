@@ -1,14 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 import { join } from 'node:path';
 import type { Clock, Logger } from '@verified-container/shared';
-import { ConmonRuncEngine } from '../engine/index.js';
+import {
+  BackendEngine,
+  ConmonRuncEngine,
+  PodmanEngine,
+  backendOfRuntime,
+  type Backend,
+} from '../engine/index.js';
 import { ContainerRecords, vordrPaths, withLock } from '../store/index.js';
 import type { ContainerRecord } from './record.js';
 
 /** What the lifecycle operations share: the store, the engine and the host's clock and log. */
 export interface LifecycleContext {
   readonly root: string;
-  readonly engine: ConmonRuncEngine;
+  /** Each call goes to the engine of the container's own backend (its record's `backend`). */
+  readonly engine: BackendEngine;
+  /** The backend of containers created now (`--runtime`, `VORDR_RUNTIME`). */
+  readonly backend: Backend;
   readonly records: ContainerRecords<ContainerRecord>;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -26,7 +35,7 @@ export interface LifecycleContextInput {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** `--runtime`: `runc` (default) or a path to runc; `podman` is not built yet. */
+  /** `--runtime`: `runc` (default), `podman`, or a path to runc or podman. */
   readonly runtime?: string;
   readonly selfCommand?: readonly string[];
   readonly exitHookCommand?: readonly string[];
@@ -34,12 +43,34 @@ export interface LifecycleContextInput {
 }
 
 export function lifecycleContext(input: LifecycleContextInput): LifecycleContext {
-  const runtime =
-    input.runtime === undefined || input.runtime === 'runc' ? {} : { runc: input.runtime };
+  const { backend, binary } = backendOfRuntime(input.runtime);
+  const paths = vordrPaths(input.root);
+  const records = new ContainerRecords<ContainerRecord>(input.root);
+  const engine = new BackendEngine({
+    backend,
+    create: (which) =>
+      which === 'podman'
+        ? new PodmanEngine({
+            podmanDir: join(paths.vordr, 'podman'),
+            runDir: paths.run,
+            env: input.env,
+            ...(backend === 'podman' && binary !== undefined ? { podman: binary } : {}),
+          })
+        : new ConmonRuncEngine({
+            runDir: paths.run,
+            ...(backend === 'runc' && binary !== undefined ? { runc: binary } : {}),
+          }),
+    // Records written before backends existed are runc's.
+    backendOf: async (id) => {
+      const record = await records.read(id);
+      return record === undefined ? undefined : (record.backend ?? 'runc');
+    },
+  });
   return {
     root: input.root,
-    engine: new ConmonRuncEngine({ runDir: vordrPaths(input.root).run, ...runtime }),
-    records: new ContainerRecords<ContainerRecord>(input.root),
+    engine,
+    backend,
+    records,
     clock: input.clock,
     logger: input.logger,
     env: input.env,

@@ -204,6 +204,7 @@ export async function createContainer(
       (firewall.egress.filter || firewall.ingress.length > 0 || firewall.publish.length > 0)
         ? { firewall }
         : {}),
+      backend: ctx.backend,
     };
     await ctx.records.write(record);
   });

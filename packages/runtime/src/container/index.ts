@@ -27,3 +27,4 @@ export { parseVolumeFlag } from './volume-flags.js';
 export type { VolumePort } from './volumes-port.js';
 export { noVolumes } from './volumes-port.js';
 export type { VolumeRequest } from './volumes-port.js';
+export { settleContainer, settlePodmanExits, settleWhenExited } from './backend-exits.js';

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import type { Backend } from '../engine/index.js';
 import type { HealthcheckConfig, HealthState } from '../health/index.js';
 import type { FirewallSettings, PublishedPort } from '../firewall/index.js';
 import type { ExtraHost, NetworkAttachment } from '../network/index.js';
@@ -74,6 +75,10 @@ export interface ContainerRecord {
   readonly labels: Readonly<Record<string, string>>;
   readonly hostname: string;
   readonly selinuxLabel: string;
+  /** Who runs it (05 §14); a container stays on its backend. Absent in older records: runc. */
+  readonly backend?: Backend;
+  /** The container's cgroup when the backend chose it (podman: `/vordr/<id>/libpod-<podman id>`). */
+  cgroupsPath?: string;
   /** The healthcheck (05 §6) resolved at `run`; absent: none. */
   healthcheck?: HealthcheckConfig;
   /** Health status and the last results, while there is a healthcheck. */

@@ -103,11 +103,14 @@ async function startConnected(
     bundleDir: paths.bundle,
     logPath: paths.log,
     ...(command !== undefined ? { exitCommand: command } : {}),
+    stopTimeout: record.stopTimeout,
   });
   record.state = 'running';
   record.pid = started.pid;
   record.conmonPid = started.conmonPid;
   record.startedAt = started.startedAt;
+  if (started.cgroupsPath !== undefined) record.cgroupsPath = started.cgroupsPath;
+  else delete record.cgroupsPath;
   delete record.finishedAt;
   delete record.exitCode;
   delete record.note;

@@ -24,15 +24,61 @@ export async function removeContainerCgroups(
   } catch {
     return [];
   }
+  // One rmdir per hierarchy (a dozen on a v1 host), all at once: they do not depend on each other.
+  const results = await Promise.all(
+    hierarchies.map(async (hierarchy) => {
+      const dir = join(hierarchy, relative);
+      try {
+        await rmdir(dir);
+        return undefined;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        return code !== 'ENOENT' && code !== 'ENOTDIR' ? dir : undefined;
+      }
+    }),
+  );
+  return results.filter((dir): dir is string => dir !== undefined);
+}
+
+/**
+ * Removes a cgroup directory and every directory below it (deepest first) from every hierarchy:
+ * podman's cgroupfs manager makes `<parent>/libpod-<id>` and `<parent>/conmon` under the parent
+ * vordr gives a podman container. Directories still holding processes are left and returned.
+ */
+export async function removeCgroupTree(
+  cgroupsPath: string,
+  cgroupRoot: string = DEFAULT_CGROUP_ROOT,
+): Promise<string[]> {
+  const relative = cgroupsPath.replace(/^\/+/, '');
+  const hierarchies = [cgroupRoot];
+  try {
+    for (const entry of await readdir(cgroupRoot, { withFileTypes: true })) {
+      if (entry.isDirectory()) hierarchies.push(join(cgroupRoot, entry.name));
+    }
+  } catch {
+    return [];
+  }
   const busy: string[] = [];
-  for (const hierarchy of hierarchies) {
-    const dir = join(hierarchy, relative);
+  const removeDir = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (entry.isDirectory()) await removeDir(join(dir, entry.name));
+    }
     try {
       await rmdir(dir);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') busy.push(dir);
     }
+  };
+  for (const hierarchy of hierarchies) {
+    // The v2 root itself (a unified host) lists controllers' dirs too: only the container's path.
+    if (hierarchy !== cgroupRoot || relative !== '') await removeDir(join(hierarchy, relative));
   }
   return busy;
 }

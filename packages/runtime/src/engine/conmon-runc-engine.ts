@@ -11,6 +11,7 @@ import { VcError } from '@verified-container/shared';
 import { DEFAULT_CGROUP_ROOT, removeContainerCgroups } from './cgroup-cleanup.js';
 import { ChangeNotifier, DEFAULT_RECHECK_MS, readFileIfExists } from './change-notifier.js';
 import { findExecutable, isProcessAlive, readCommandLine } from './host-process.js';
+import type { Engine } from './engine.js';
 import { isNoSuchContainer, isNotRunning, runRunc } from './runc-cli.js';
 
 /** conmon's default `--log-size-max` (05 §4.7: 100m; a full log restarts). */
@@ -47,6 +48,8 @@ export interface ContainerStartRequest {
   readonly logSizeMax?: number;
   /** Run by conmon after the container exited, e.g. `['/usr/bin/vordr', 'internal', 'cleanup', id]`. */
   readonly exitCommand?: readonly string[];
+  /** Seconds between the stop signal and SIGKILL when the runtime stops it itself (podman). */
+  readonly stopTimeout?: number;
 }
 
 /** A started container. */
@@ -56,6 +59,8 @@ export interface StartedContainer {
   readonly conmonPid: number;
   /** RFC 3339, UTC. */
   readonly startedAt: string;
+  /** The container's cgroup when it is not the spec's `linux.cgroupsPath` (podman). */
+  readonly cgroupsPath?: string;
 }
 
 /** runc's view of a container (`runc state`). */
@@ -116,7 +121,8 @@ interface ResolvedOptions extends Required<Omit<ConmonRuncEngineOptions, 'runc' 
  * container's parent (its stdio, log, exit file), so containers outlive every vordr process; vordr
  * then runs `runc start`. Needs uid 0. The caller holds the store locks.
  */
-export class ConmonRuncEngine {
+export class ConmonRuncEngine implements Engine {
+  readonly backend = 'runc' as const;
   readonly #options: ResolvedOptions;
   #binaries: Promise<{ runc: string; conmon: string }> | undefined;
 
@@ -153,6 +159,10 @@ export class ConmonRuncEngine {
 
   containerPidFile(id: string): string {
     return join(this.#options.runDir, `${id}.pid`);
+  }
+
+  async preflight(): Promise<void> {
+    await this.binaries();
   }
 
   /** The runc and conmon paths; `RUNTIME_UNAVAILABLE` naming the one that is missing. */
@@ -324,10 +334,13 @@ export class ConmonRuncEngine {
   async delete(id: string, options: { awaitMonitor?: boolean } = {}): Promise<void> {
     assertRoot();
     const { runc } = await this.binaries();
-    const conmonPid = await this.conmonPid(id);
     // With an exit file the init process is gone: runc's state cannot be live, so no `runc state`.
-    const exited = (await this.exitStatus(id)) !== undefined;
-    const known = await this.#runcKnows(id);
+    const [conmonPid, exitStatus, known] = await Promise.all([
+      this.conmonPid(id),
+      this.exitStatus(id),
+      this.#runcKnows(id),
+    ]);
+    const exited = exitStatus !== undefined;
     if (known && !exited && conmonPid !== undefined) {
       const state = await this.state(id);
       if (state !== undefined && state.status !== 'stopped') {
@@ -579,8 +592,8 @@ function parseSyncMessage(line: string): SyncMessage | undefined {
   }
 }
 
-/** Runs `runc exec` with captured output, killing the exec'd process (by its pid file) on timeout. */
-async function runExec(
+/** Runs `runc exec` (or `podman exec`) with captured output, killing the exec'd process (by its pid file, else the client) on timeout. */
+export async function runExec(
   runc: string,
   args: readonly string[],
   options: {
@@ -589,10 +602,12 @@ async function runExec(
     maxOutputBytes: number;
     stdin?: Readable;
     output?: ExecOptions['output'];
+    env?: NodeJS.ProcessEnv;
   },
 ): Promise<ExecResult> {
   const child = spawn(runc, args, {
     stdio: [options.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    ...(options.env !== undefined ? { env: options.env } : {}),
   });
   if (options.stdin !== undefined && child.stdin !== null) {
     const input = child.stdin;

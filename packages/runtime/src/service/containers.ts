@@ -47,7 +47,7 @@ export function containerObject(record: ContainerRecord, nowMs: number) {
     ports: record.ports ?? [],
     networks: networksJson(record.networkAttachments),
     verification: { decision: record.decision, mode: modeOfDecision(record.decision) },
-    backend: 'runc',
+    backend: record.backend ?? 'runc',
   };
 }
 

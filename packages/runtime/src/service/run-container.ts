@@ -172,6 +172,7 @@ export async function runContainer(
   }
 
   // 4.4–4.7
+  await ctx.engine.preflight(); // a missing runtime binary creates nothing (05 §15)
   const volumes = volumePortFor(ctx);
   const record = await createContainer(ctx, plan, host, volumes);
   Object.assign(record, supervision);

@@ -331,6 +331,13 @@ describe.skipIf(!ready)('vordr healthchecks and restart policies (runc + conmon)
       (list) =>
         list.some((c) => c.state === 'restarting' && c.status.startsWith('Restarting (1) ')),
     );
+    // `restarting` shows already while the first restart waits out its delay, and a fast `ps`
+    // can see that: wait for a restart to have happened before the stop.
+    await until(
+      'a restart',
+      () => inspect(v, 'loop'),
+      (c) => (c.restartCount ?? 0) >= 1,
+    );
     expect(v('stop', 'loop').status).toBe(0);
     await until(
       'the supervisor leaves',
