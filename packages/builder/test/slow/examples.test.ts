@@ -14,6 +14,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -329,8 +330,28 @@ describe.skipIf(!ready)('examples on cerro-torre/debian:bookworm-slim', () => {
           timeout: 120_000,
           env: { ...process.env, VC_ROOT: join(dir, 'store') },
         });
-      const name = `web-${process.pid}`;
-      const started = vordr('run', '-d', '--name', name, 'php-aegis-wordpress:0.2.0');
+      const name = `php-aegis-wp-${process.pid}`;
+      const network = `web-${process.pid}`;
+      // The guide's single-container deployment, with a free host port instead of 9000 and
+      // names unique to this run.
+      const started = vordr(
+        'run',
+        '-d',
+        '--name',
+        name,
+        '--image',
+        'php-aegis-wordpress:0.2.0',
+        '--port',
+        '9000',
+        '--env',
+        'DB_HOST=db:3306',
+        '--env',
+        'DB_NAME=wordpress',
+        '--network',
+        network,
+        '--selinux-context',
+        'container_web_t',
+      );
       expect(started.status, started.stderr).toBe(0);
       try {
         expect(started.stderr).toContain('✓ Container signature valid (2-of-3');
@@ -370,10 +391,25 @@ describe.skipIf(!ready)('examples on cerro-torre/debian:bookworm-slim', () => {
             '',
           ].join('\n'),
         );
-        expect(vordr('check', name).status).toBe(0);
+        // php-fpm answers on the published port from the host.
+        const [container] = JSON.parse(vordr('ps', '--format', 'json').stdout) as {
+          name: string;
+          ports: { hostPort: number }[];
+        }[];
+        const hostPort = container!.ports[0]!.hostPort;
+        await new Promise<void>((done, fail) => {
+          const socket = connect(hostPort, '127.0.0.1', () => {
+            socket.destroy();
+            done();
+          });
+          socket.on('error', fail);
+        });
+        const check = vordr('check', name);
+        expect(check.status, check.stdout).toBe(0);
         expect(vordr('stop', name).status).toBe(0);
       } finally {
         vordr('rm', '-f', '-v', name);
+        vordr('network', 'rm', network);
       }
       expect(vordr('ps', '-a', '-q').stdout).toBe('');
     },

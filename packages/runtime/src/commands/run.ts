@@ -37,7 +37,12 @@ export function makeRunCommand(deps: CliDeps, box: ResultBox): Command {
     .option('--label <k=v>', 'a label (repeatable)', collect)
     .option('--add-host <name:ip>', 'an /etc/hosts line NAME:IP (repeatable)', collect)
     .option('--tmpfs <dst[:opts]>', 'a tmpfs mount (repeatable)', collect)
-    .option('-p, --publish <spec>', 'publish a port (repeatable)', collect)
+    .option(
+      '-p, --publish <spec>',
+      'publish a port [IP:][HOST:]CTR[/tcp|udp] (repeatable)',
+      collect,
+    )
+    .addOption(new Option('--port <spec>', 'the same as --publish').hideHelp().argParser(collect))
     .option('-v, --volume <src:dst[:opts]>', 'a bind mount or named volume (repeatable)', collect)
     .option('-e, --env <k=v>', 'an environment variable (repeatable)', collect)
     .option('--env-file <file>', 'a file of K=V lines (repeatable)', collect)
@@ -106,8 +111,16 @@ Examples:
   vordr run -d --name web -e MODE=prod hello:1.0`,
     );
   return cmd.action(
-    action<[string | undefined, string[]], RunFlags>(box, async ([image, command], flags) =>
-      runCommand(deps, flags, image, command),
+    action<[string | undefined, string[]], RunFlags & { port?: string[] }>(
+      box,
+      async ([image, command], { port, ...flags }) =>
+        // `--port` (the guide's spelling, 05 §3) is `--publish`.
+        runCommand(
+          deps,
+          port === undefined ? flags : { ...flags, publish: [...(flags.publish ?? []), ...port] },
+          image,
+          command,
+        ),
     ),
   );
 }

@@ -264,27 +264,49 @@ describe.skipIf(!ready)('vordr daemon (HTTP API on a unix socket)', () => {
     expect((await api(socket, 'DELETE', `/v1/containers/${id}?force=1`)).status).toBe(204);
   }, 60_000);
 
-  it('50 create/start/stop/rm cycles leave no mount, cgroup or process', async () => {
+  it('50 create/start/stop/rm cycles leave no veth, netns, nft rule, mount, cgroup or process', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 50; i++) {
-      const created = await create(`cycle-${i}-${tag}`, { command: ['/bin/sleep', '600'] });
-      expect(created.status, created.text).toBe(201);
-      const id = created.body.id as string;
-      ids.push(id);
-      expect((await api(socket, 'POST', `/v1/containers/${id}/stop?timeout=0`)).status).toBe(200);
-      expect((await api(socket, 'POST', `/v1/containers/${id}/start`)).body.state).toBe('running');
-      expect((await api(socket, 'POST', `/v1/containers/${id}/stop?timeout=0`)).status).toBe(200);
-      expect((await api(socket, 'DELETE', `/v1/containers/${id}`)).status).toBe(204);
+    // On a network, with a published port and an egress allowlist: a veth, a netns, DNAT rules in
+    // the host table and a table in the netns for every start.
+    const network = `cycles-${tag}`;
+    try {
+      for (let i = 0; i < 50; i++) {
+        const created = await create(`cycle-${i}-${tag}`, {
+          command: ['/bin/sleep', '600'],
+          networks: [network],
+          ports: [{ internal: 8080 }],
+          egressAllow: ['10.255.255.1:443'],
+        });
+        expect(created.status, created.text).toBe(201);
+        const id = created.body.id as string;
+        ids.push(id);
+        expect((await api(socket, 'POST', `/v1/containers/${id}/stop?timeout=0`)).status).toBe(200);
+        expect((await api(socket, 'POST', `/v1/containers/${id}/start`)).body.state).toBe(
+          'running',
+        );
+        expect((await api(socket, 'POST', `/v1/containers/${id}/stop?timeout=0`)).status).toBe(200);
+        expect((await api(socket, 'DELETE', `/v1/containers/${id}`)).status).toBe(204);
+      }
+      expect((await api(socket, 'GET', '/v1/containers?all=1')).body.containers).toEqual([]);
+      expect(mountsUnder(store)).toEqual([]);
+      expect(ids.flatMap(cgroupsOf)).toEqual([]);
+      // conmon's exit command (`internal cleanup`, detached) may still be finishing: poll, ≤ 15 s.
+      const deadline = Date.now() + 15_000;
+      while (ids.flatMap(processesMentioning).length > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(ids.flatMap(processesMentioning)).toEqual([]);
+      const netns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
+      const links = spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout;
+      const rules = spawnSync('nft', ['list', 'ruleset'], { encoding: 'utf8' }).stdout;
+      for (const id of ids) {
+        expect(netns).not.toContain(`vordr-${id.slice(0, 12)}`);
+        expect(links).not.toContain(`vh${id.slice(0, 10)}`);
+        expect(rules).not.toContain(id.slice(0, 12));
+      }
+    } finally {
+      vordr(dir, store, '--direct', 'network', 'rm', network);
     }
-    expect((await api(socket, 'GET', '/v1/containers?all=1')).body.containers).toEqual([]);
-    expect(mountsUnder(store)).toEqual([]);
-    expect(ids.flatMap(cgroupsOf)).toEqual([]);
-    // conmon's exit command (`internal cleanup`, detached) may still be finishing: poll, ≤ 15 s.
-    const deadline = Date.now() + 15_000;
-    while (ids.flatMap(processesMentioning).length > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(ids.flatMap(processesMentioning)).toEqual([]);
   }, 600_000);
 });
 
