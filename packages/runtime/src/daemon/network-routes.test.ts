@@ -10,7 +10,7 @@ function thrown(fn: () => unknown): VcError {
   try {
     fn();
   } catch (err) {
-    if (err instanceof VcError) return err;
+    if (err instanceof VcError) return err as VcError;
     throw err;
   }
   throw new Error('expected a VcError');
