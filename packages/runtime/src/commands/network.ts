@@ -8,7 +8,7 @@ import {
   type GlobalFlags,
   type ResultBox,
 } from '../cli/command-kit.js';
-import { withContainerLock } from '../container/index.js';
+import { withContainerLock, type LifecycleContext } from '../container/index.js';
 import type { CliDeps } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
 import {
@@ -132,7 +132,11 @@ export async function inspectNetworks(root: string, names: readonly string[]) {
  * leases still held by a container that is gone or not running are dropped with its netns.
  */
 async function reconcileLeases(deps: CliDeps, flags: GlobalFlags): Promise<void> {
-  const ctx = contextFor(deps, flags);
+  await reconcileNetworkLeases(contextFor(deps, flags));
+}
+
+/** {@link reconcileLeases} on a lifecycle context (the daemon's network routes use it too). */
+export async function reconcileNetworkLeases(ctx: LifecycleContext): Promise<void> {
   await listReconciled(ctx);
   await pruneLeases(ctx.root, (id) =>
     withContainerLock(ctx, id, async () => {

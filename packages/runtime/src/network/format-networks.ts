@@ -8,6 +8,11 @@ export function networkJson(record: NetworkRecord, containers: readonly string[]
   return { ...record, containers: [...containers] };
 }
 
+/** `network ls --format json` and `GET /v1/networks`: each network with its leases' holders. */
+export function networkListJson(networks: readonly NetworkRecord[]) {
+  return networks.map((n) => networkJson(n, Object.values(n.leases)));
+}
+
 /**
  * `network ls` (05 §10.3): `table` (`NAME  SUBNET  GATEWAY  INTERNAL  CONTAINERS`, the count of
  * leases, i.e. running containers), `json` (one array) or `quiet` (names). Pure.
@@ -19,7 +24,7 @@ export function formatNetworks(
   if (opts.quiet === true) return networks.map((n) => `${n.name}\n`).join('');
   const format = opts.format ?? 'table';
   if (format === 'json') {
-    return `${JSON.stringify(networks.map((n) => networkJson(n, Object.values(n.leases))))}\n`;
+    return `${JSON.stringify(networkListJson(networks))}\n`;
   }
   if (format !== 'table') {
     throw new VcError('USAGE', `invalid --format ${JSON.stringify(format)}`, {

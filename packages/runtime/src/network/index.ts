@@ -41,7 +41,7 @@ export {
   networksJson,
   refreshHostsFiles,
 } from './container-network.js';
-export { formatNetworks, networkJson } from './format-networks.js';
+export { formatNetworks, networkJson, networkListJson } from './format-networks.js';
 export type { DnsForwarderOptions, PeerLookup } from './dns-forwarder.js';
 export {
   DNS_IDLE_EXIT_MS,
