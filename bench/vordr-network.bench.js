@@ -11,7 +11,8 @@
 //   hyperfine's CPU time (user + system), the network's cost over `--network none` for each tool and
 //   the ratios vordr/podman. The load average at the start and the end is part of the output.
 //   Cleaned up in `finally`: vordr's containers and networks (`vordr network rm`), the podman image,
-//   mounts and temporary directories; veth and netns counts before and after are compared.
+//   mounts and temporary directories; the host's veths, bridges, named netns and vordr's tagged nft
+//   rules are counted before and after (a difference is printed as a note).
 // Needs root, hyperfine, runc, conmon, ip, nft and a static busybox; podman is skipped with a note
 // when it cannot run. No timing assertions.
 // Run after `pnpm build`: node bench/vordr-network.bench.js [--runs N] [--json] [--md <file>]
@@ -108,12 +109,19 @@ function podmanReady() {
   return copied;
 }
 
-/** Host interfaces and named netns now: leftovers show up as a difference. */
+/** Host veths, bridges, named netns and vordr's tagged nft rules now: leftovers show as a difference. */
 function hostNet() {
-  const links = spawnSync('ip', ['-o', 'link', 'show', 'type', 'veth'], { encoding: 'utf8' });
-  const netns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  const count = (text) => (text ?? '').split('\n').filter(Boolean).length;
-  return { veths: count(links.stdout), netns: count(netns.stdout) };
+  const lines = (cmd, argv) =>
+    (spawnSync(cmd, argv, { encoding: 'utf8' }).stdout ?? '').split('\n').filter(Boolean);
+  const nftRules = ['inet', 'bridge'].flatMap((family) =>
+    lines('nft', ['list', 'table', family, 'vordr']).filter((l) => l.includes('comment "vordr')),
+  );
+  return {
+    veths: lines('ip', ['-o', 'link', 'show', 'type', 'veth']).length,
+    bridges: lines('ip', ['-o', 'link', 'show', 'type', 'bridge']).length,
+    netns: lines('ip', ['netns', 'list']).length,
+    nftRules: nftRules.length,
+  };
 }
 
 const median = (xs) => {
@@ -238,7 +246,7 @@ try {
 }
 results.loadAfter = loadavg()[0];
 results.hostAfter = hostNet();
-for (const key of ['veths', 'netns']) {
+for (const key of Object.keys(results.hostBefore)) {
   if (results.hostAfter[key] !== results.hostBefore[key]) {
     results.notes.push(
       `${key} on the host: ${results.hostBefore[key]} before, ${results.hostAfter[key]} after ` +
