@@ -21,9 +21,7 @@
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
-  copyFileSync,
   existsSync,
-  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -32,12 +30,16 @@ import {
 } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const builderBin = join(root, 'packages/builder/dist/bin.js');
-const vordrBin = join(root, 'packages/runtime/dist/bin.js');
+import {
+  IMAGE,
+  builderBin,
+  podmanCopy,
+  prepareImage,
+  staticBusybox,
+  vordrBin,
+} from './vordr-image.js';
+
 const args = process.argv.slice(2);
 const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const RUNS = Number(option('--runs') ?? 30);
@@ -55,16 +57,6 @@ const say = (line) => {
 };
 const works = (cmd, argv = ['--version']) => spawnSync(cmd, argv).status === 0;
 
-/** The host's busybox when it is statically linked (it must run in an empty rootfs). */
-function staticBusybox() {
-  for (const path of ['/bin/busybox', '/usr/bin/busybox']) {
-    if (!existsSync(path)) continue;
-    const ldd = spawnSync('ldd', [path], { encoding: 'utf8' });
-    if (`${ldd.stdout}${ldd.stderr}`.includes('not a dynamic executable')) return path;
-  }
-  return undefined;
-}
-
 const busybox = staticBusybox();
 const missing = [
   process.getuid?.() !== 0 && 'root',
@@ -79,49 +71,6 @@ if (missing.length > 0) {
   console.log(`vordr.bench.js: skipped (needs ${missing.join(', ')})`);
   process.exit(0);
 }
-
-const IMAGE = 'bench/true:1.0.0';
-const MANIFEST = `[package]
-name = "bench/true"
-version = "1.0.0"
-
-[metadata]
-license = "Apache-2.0"
-
-[base]
-image = "scratch"
-
-[[build.steps]]
-action = "copy"
-src = "busybox"
-dest = "/bin/busybox"
-mode = "0755"
-
-[[build.steps]]
-action = "symlink"
-target = "busybox"
-link = "/bin/true"
-
-[[build.steps]]
-action = "symlink"
-target = "busybox"
-link = "/bin/sleep"
-
-[runtime]
-command = ["/bin/true"]
-
-[attestations.signing]
-algorithm = "ed25519"
-threshold = "2-of-3"
-keyholders = ["m1", "m2", "bot"]
-
-[attestations.transparency]
-logs = [
-    { name = "log-a", url = "file:logs/log-a" },
-    { name = "log-b", url = "file:logs/log-b" },
-]
-threshold-agreement = "2-of-2"
-`;
 
 const kept = process.env.VC_BENCH_STORE;
 const base = kept ?? mkdtempSync(join(tmpdir(), 'vordr-bench-'));
@@ -140,34 +89,11 @@ function exec(cmd, argv, what, opts = {}) {
   }
   return r;
 }
-const builder = (argv, what) => exec(process.execPath, [builderBin, ...argv], what);
 const vordr = (argv, what) =>
   exec(process.execPath, [vordrBin, '--root', store, ...argv], what ?? `vordr ${argv[0]}`);
 
-/** keygen ×3, trust init --dev, log init ×2, build: the signed image in `store`. */
-function prepare() {
-  const index = join(store, 'images/index.json');
-  if (existsSync(index) && readFileSync(index, 'utf8').includes(`"${IMAGE}"`)) {
-    return { reused: true, ms: 0 };
-  }
-  const started = performance.now();
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  copyFileSync(busybox, join(work, 'busybox'));
-  chmodSync(join(work, 'busybox'), 0o755);
-  writeFileSync(join(work, 'true.ctp'), MANIFEST);
-  for (const log of ['log-a', 'log-b']) {
-    builder(
-      ['log', 'init', '--dir', `logs/${log}`, '--origin', log, '--no-passphrase'],
-      'log init',
-    );
-  }
-  for (const id of ['m1', 'm2', 'bot'])
-    builder(['keygen', '--id', id, '--no-passphrase'], 'keygen');
-  builder(['trust', 'init', '--manifest', 'true.ctp', '--dev'], 'trust init --dev');
-  builder(['build', 'true.ctp'], 'build true.ctp');
-  return { reused: false, ms: performance.now() - started };
-}
+/** The signed image in `store` (bench/vordr-image.js). */
+const prepare = () => prepareImage({ work, store, busybox, exec });
 
 /** The store image unpacked by umoci into a runc bundle: umoci's spec, not a terminal, /bin/true. */
 function runcBundle() {
@@ -201,24 +127,8 @@ exit $rc
 
 /** The same image in podman's containers-storage, when podman runs here; else why not. */
 function podmanReady() {
-  if (!works('podman')) return { skipped: 'podman is not installed' };
-  if (!works('skopeo')) return { skipped: 'skopeo is not installed' };
-  // environment.md §3: podman needs these settings on this host.
-  writeFileSync(
-    podmanEnv.CONTAINERS_CONF,
-    '[containers]\ndefault_ulimits = []\n\n[engine]\ncgroup_manager = "cgroupfs"\nruntime = "runc"\n',
-  );
-  const copy = spawnSync(
-    'skopeo',
-    [
-      'copy',
-      '--quiet',
-      `oci:${join(store, 'images')}:${IMAGE}`,
-      `containers-storage:${podmanImage}`,
-    ],
-    { env: podmanEnv, encoding: 'utf8' },
-  );
-  if (copy.status !== 0) return { skipped: `skopeo copy failed: ${copy.stderr.trim()}` };
+  const copied = podmanCopy({ store, podmanImage, podmanEnv });
+  if (copied.skipped !== undefined) return copied;
   const run = spawnSync(
     'podman',
     ['run', '--rm', '--network', 'none', '--pull=never', podmanImage, '/bin/true'],
@@ -226,7 +136,7 @@ function podmanReady() {
   );
   if (run.status !== 0)
     return { skipped: `podman run failed: ${run.stderr.trim().split('\n')[0]}` };
-  return { version: spawnSync('podman', ['--version'], { encoding: 'utf8' }).stdout.trim() };
+  return copied;
 }
 
 const median = (xs) => {
