@@ -10,7 +10,12 @@ import {
 
 describe('nextRefreshDelayMs', () => {
   it('waits for the shortest TTL', () => {
-    expect(nextRefreshDelayMs([{ ok: true, ttl: 300 }, { ok: true, ttl: 120 }])).toBe(120_000);
+    expect(
+      nextRefreshDelayMs([
+        { ok: true, ttl: 300 },
+        { ok: true, ttl: 120 },
+      ]),
+    ).toBe(120_000);
   });
 
   it('clamps short TTLs to 30 s and long ones to 1 h', () => {

@@ -126,6 +126,10 @@ describe.skipIf(!ready)('egress host re-resolution (nft in a netns this test cre
 
     // Refreshing an address that is already there keeps one element.
     await refreshEgressHosts(root, ID, { resolveHost });
-    expect(setElements('host_0').map((e) => e.val).sort()).toEqual([FIRST, SECOND]);
+    expect(
+      setElements('host_0')
+        .map((e) => e.val)
+        .sort(),
+    ).toEqual([FIRST, SECOND]);
   });
 });

@@ -69,7 +69,18 @@ s.bind(0, '127.0.0.1', () => console.log('port ' + s.address().port));
 function setAddresses(id: string): string[] {
   const r = spawnSync(
     'ip',
-    ['netns', 'exec', `vordr-${id.slice(0, 12)}`, 'nft', '-j', 'list', 'set', 'inet', 'vordr_egress', 'host_0'],
+    [
+      'netns',
+      'exec',
+      `vordr-${id.slice(0, 12)}`,
+      'nft',
+      '-j',
+      'list',
+      'set',
+      'inet',
+      'vordr_egress',
+      'host_0',
+    ],
     { encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(r.stderr);
@@ -102,7 +113,7 @@ describe.skipIf(!ready)('egress re-resolution by the supervisor (runc + conmon)'
     dns = child;
     const port = await new Promise<number>((resolve, reject) => {
       const deadline = setTimeout(() => reject(new Error('dns server not ready')), 10_000);
-      child.stdout!.on('data', (d: Buffer) => {
+      child.stdout.on('data', (d: Buffer) => {
         const m = /port (\d+)/.exec(d.toString());
         if (m !== null) {
           clearTimeout(deadline);
