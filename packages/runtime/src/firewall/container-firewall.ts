@@ -10,6 +10,7 @@ import { VcError } from '@verified-container/shared';
 import type { EgressAllowJson, IngressAllowJson } from '@verified-container/shared/generate';
 import { containerPaths } from '../store/index.js';
 import { collectEgressEntries, type EgressEntry } from './egress-entries.js';
+import { elementTimeoutSeconds } from './egress-refresh-schedule.js';
 import {
   EGRESS_TABLE,
   egressRules,
@@ -110,17 +111,62 @@ export function validateEgress(egress: ContainerFirewallInput['egress']): void {
   if (egress.filter) collectEgressEntries(egress.manifest, egress.flags);
 }
 
+/**
+ * Whether an egress setting has `host` or `pattern` entries, which the supervisor keeps current
+ * (05 §4.6, §4.7). Invalid settings (refused at create) count as none.
+ */
+export function hasResolvedEgress(egress: ContainerFirewallInput['egress'] | undefined): boolean {
+  if (egress?.filter !== true) return false;
+  try {
+    return collectEgressEntries(egress.manifest, egress.flags).entries.some(
+      (e) => e.kind !== 'cidr',
+    );
+  } catch {
+    return false;
+  }
+}
+
 const DEFAULT_RESOLVER_TIMEOUT_MS = 2000;
 
-/** Resolves A records with TTLs through the host's resolvers; element timeout 2 × TTL, ≥ 60 s. */
-export async function resolveWithNodeDns(host: string): Promise<HostAddresses> {
+/**
+ * The DNS servers of `VORDR_DNS_SERVERS` (`IP[:PORT]`, comma-separated; for tests and special
+ * setups), or undefined for the host's resolvers. A malformed value is `USAGE`.
+ */
+export function dnsServersFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): string[] | undefined {
+  const text = env['VORDR_DNS_SERVERS']?.trim();
+  if (text === undefined || text === '') return undefined;
+  return text.split(',').map((item) => {
+    const [ip = '', port, ...rest] = item.trim().split(':');
+    const portOk = port === undefined || (/^[0-9]{1,5}$/.test(port) && Number(port) <= 65535);
+    if (!isIpv4(ip) || !portOk || rest.length > 0 || Number(port) === 0) {
+      throw new VcError('USAGE', `invalid VORDR_DNS_SERVERS entry ${JSON.stringify(item)}`, {
+        hint: 'comma-separated IPv4 servers with optional ports, e.g. 127.0.0.1:5353',
+      });
+    }
+    return port === undefined ? ip : `${ip}:${port}`;
+  });
+}
+
+/**
+ * Resolves A records with TTLs through `servers` (default: `VORDR_DNS_SERVERS`, else the host's
+ * resolvers); element timeout 2 × TTL, at least 60 s.
+ */
+export async function resolveWithNodeDns(
+  host: string,
+  servers: readonly string[] | undefined = dnsServersFromEnv(process.env),
+): Promise<HostAddresses> {
   const resolver = new Resolver({ timeout: DEFAULT_RESOLVER_TIMEOUT_MS, tries: 1 });
+  if (servers !== undefined) resolver.setServers([...servers]);
   const records = await resolver.resolve4(host, { ttl: true });
   const valid = records.filter((r) => isIpv4(r.address));
   const ttl = Math.min(...valid.map((r) => r.ttl));
+  const known = Number.isFinite(ttl) ? ttl : 30;
   return {
     addresses: valid.map((r) => r.address),
-    timeoutSeconds: Math.max(60, 2 * (Number.isFinite(ttl) ? ttl : 30)),
+    timeoutSeconds: elementTimeoutSeconds(known),
+    ttl: known,
   };
 }
 

@@ -17,6 +17,8 @@ export interface HostAddresses {
   readonly addresses: readonly string[];
   /** Element timeout: 2 × TTL, at least 60 s (05 §4.6). */
   readonly timeoutSeconds: number;
+  /** The shortest TTL of the answer in seconds, when known (schedules the re-resolution). */
+  readonly ttl?: number;
 }
 
 export interface EgressPlan {

@@ -28,6 +28,9 @@ export {
   installContainerFirewall,
   removeContainerFirewall,
   readFirewallState,
+  dnsServersFromEnv,
+  resolveWithNodeDns,
+  hasResolvedEgress,
   validateEgress,
   firewallDir,
   type ContainerFirewallInput,
@@ -35,6 +38,19 @@ export {
   type FirewallResult,
   type FirewallState,
 } from './container-firewall.js';
+export {
+  refreshEgressHosts,
+  refreshCommands,
+  type EgressRefreshOptions,
+  type EgressRefreshResult,
+} from './egress-refresh.js';
+export {
+  MAX_REFRESH_MS,
+  MIN_REFRESH_MS,
+  RETRY_REFRESH_MS,
+  elementTimeoutSeconds,
+  nextRefreshDelayMs,
+} from './egress-refresh-schedule.js';
 export { installNetworkRules, removeNetworkRules } from './network-rules.js';
 export { measureNetwork } from './network-checks.js';
 export {

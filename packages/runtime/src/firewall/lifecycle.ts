@@ -96,6 +96,8 @@ export async function startFirewall(
     ports,
     peerAddresses: (name) => peers.get(name) ?? [],
     networkSubnet: (name) => subnets.get(name),
+    // The supervisor re-resolves host entries before their elements expire (05 §4.6).
+    elementTimeouts: true,
   });
   await refreshIngressPeers(root, { all, skip: container.id });
   const parts = [

@@ -105,4 +105,18 @@ describe('restart policies', () => {
     ).toBe(false);
     expect(needsSupervisor({ state: 'created', restartPolicy: { name: 'always' } })).toBe(false);
   });
+
+  it('a running container with egress host or pattern entries needs the supervisor (05 §4.7)', () => {
+    const firewall = (flags: string[], filter = true) => ({
+      egress: { filter, manifest: [], flags },
+      ingress: [],
+      publish: [],
+    });
+    const running = { state: 'running' as const };
+    expect(needsSupervisor({ ...running, firewall: firewall(['api.example.org:443']) })).toBe(true);
+    expect(needsSupervisor({ ...running, firewall: firewall(['*.example.org:443']) })).toBe(true);
+    expect(needsSupervisor({ ...running, firewall: firewall(['10.0.0.0/8:443']) })).toBe(false);
+    expect(needsSupervisor({ ...running, firewall: firewall(['a.example:1'], false) })).toBe(false);
+    expect(needsSupervisor({ state: 'exited', firewall: firewall(['a.example:1']) })).toBe(false);
+  });
 });

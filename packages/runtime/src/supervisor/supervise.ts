@@ -19,6 +19,13 @@ import {
 } from '../container/index.js';
 import { ChangeNotifier } from '../engine/index.js';
 import {
+  RETRY_REFRESH_MS,
+  dnsServersFromEnv,
+  hasResolvedEgress,
+  refreshEgressHosts,
+  resolveWithNodeDns,
+} from '../firewall/index.js';
+import {
   MAX_HEALTH_OUTPUT_BYTES,
   applyHealthResult,
   healthOutput,
@@ -97,6 +104,8 @@ class Supervisor {
   readonly #opts: SuperviseOptions;
   readonly #idleMs: number;
   readonly #health = new Map<string, HealthSchedule>();
+  /** When each running container's egress `host` entries are re-resolved next (05 §4.6). */
+  readonly #egress = new Map<string, HealthSchedule>();
   /** Containers with work in flight: the loop leaves them alone meanwhile. */
   readonly #busy = new Set<string>();
   readonly #tasks = new Set<Promise<void>>();
@@ -169,8 +178,12 @@ class Supervisor {
   /** Looks at one container; returns when it wants to be looked at again (if sooner than a poll). */
   async #visit(record: ContainerRecord, now: number): Promise<number | undefined> {
     switch (record.state) {
-      case 'running':
-        return this.#visitRunning(record, now);
+      case 'running': {
+        const healthAt = await this.#visitRunning(record, now);
+        const egressAt = this.#visitEgress(record, now);
+        if (healthAt === undefined) return egressAt;
+        return egressAt === undefined ? healthAt : Math.min(healthAt, egressAt);
+      }
       case 'exited':
         if (record.cleanedUp !== true) {
           if (shouldRestart(record.restartPolicy, record) && !(await isAttached(record))) {
@@ -225,9 +238,42 @@ class Supervisor {
     return undefined;
   }
 
+  /**
+   * Re-resolves the container's egress `host` entries when due (05 §4.6): at once when first seen
+   * (the start's TTLs are not known here), then at the shortest TTL (30 s–1 h), 30 s after a name
+   * that did not resolve or a failed update.
+   */
+  #visitEgress(record: ContainerRecord, now: number): number | undefined {
+    if (!hasResolvedEgress(record.firewall?.egress)) return undefined;
+    let schedule = this.#egress.get(record.id);
+    if (schedule === undefined || schedule.startedAt !== record.startedAt) {
+      schedule = { startedAt: record.startedAt, nextAt: now };
+      this.#egress.set(record.id, schedule);
+    }
+    if (schedule.nextAt > now) return schedule.nextAt;
+    if (this.#busy.has(record.id)) return undefined;
+    const current = schedule;
+    const ctx = this.#ctx;
+    // Pushed forward first: the loop must not start a second refresh while this one runs.
+    current.nextAt = now + RETRY_REFRESH_MS;
+    this.#spawn(record.id, 'egress re-resolution', async () => {
+      const servers = dnsServersFromEnv(ctx.env);
+      const result = await refreshEgressHosts(ctx.root, record.id, {
+        resolveHost: (host) => resolveWithNodeDns(host, servers),
+      });
+      for (const warning of result?.warnings ?? []) {
+        ctx.logger.warn({ id: record.id }, `supervisor: ${warning}; retried in 30 s`);
+      }
+      current.nextAt =
+        result?.delayMs === undefined ? Number.POSITIVE_INFINITY : this.#nowMs() + result.delayMs;
+    });
+    return undefined;
+  }
+
   #forgetGone(records: readonly ContainerRecord[]): void {
     const running = new Set(records.filter((r) => r.state === 'running').map((r) => r.id));
     for (const id of this.#health.keys()) if (!running.has(id)) this.#health.delete(id);
+    for (const id of this.#egress.keys()) if (!running.has(id)) this.#egress.delete(id);
   }
 
   /** Reconciles one container under its lock (05 §13). */

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerRecord, LifecycleContext } from '../container/index.js';
 import { isProcessAlive, readCommandLine } from '../engine/index.js';
+import { hasResolvedEgress } from '../firewall/container-firewall.js';
 import { vordrPaths } from '../store/index.js';
 import { shouldRestart } from './restart-policy.js';
 
@@ -23,19 +24,22 @@ export function supervisorLogFile(root: string): string {
 
 /**
  * Whether a container needs the supervisor (05 §4.7): running with a healthcheck or a restart
- * policy, restarting, or exited and due for a restart under its policy.
+ * policy or egress `host`/`pattern` entries (re-resolved by the supervisor, 05 §4.6), restarting,
+ * or exited and due for a restart under its policy.
  */
 export function needsSupervisor(
   record: Pick<
     ContainerRecord,
     'state' | 'healthcheck' | 'restartPolicy' | 'exitCode' | 'restartCount' | 'stoppedByUser'
-  >,
+  > &
+    Partial<Pick<ContainerRecord, 'firewall'>>,
 ): boolean {
   switch (record.state) {
     case 'running':
       return (
         record.healthcheck !== undefined ||
-        (record.restartPolicy !== undefined && record.restartPolicy.name !== 'no')
+        (record.restartPolicy !== undefined && record.restartPolicy.name !== 'no') ||
+        hasResolvedEgress(record.firewall?.egress)
       );
     case 'restarting':
       return true;
