@@ -10,6 +10,7 @@ import { installNetworkRules, removeNetworkRules } from '../firewall/index.js';
 import { parseIpv4Cidr, type Ipv4Cidr } from '../firewall/ipv4.js';
 import { readUsageRecords } from '../image-load/container-usage.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
+import { readRecordText } from '../store/record-file.js';
 import { assertNameFree, assertValidName, isValidName } from '../store/container-name.js';
 import { withLock } from '../store/locks.js';
 import { vordrPaths } from '../store/vordr-paths.js';
@@ -44,13 +45,8 @@ export function withNetworkLock<T>(root: string, name: string, fn: () => Promise
 export async function readNetwork(root: string, name: string): Promise<NetworkRecord | undefined> {
   if (!isValidName(name)) return undefined;
   const path = networkFile(root, name);
-  let text: string;
-  try {
-    text = await fs.readFile(path, 'utf8');
-  } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new VcError('READ_FAILED', `cannot read ${path}`, { cause });
-  }
+  const text = await readRecordText(path);
+  if (text === undefined) return undefined;
   return parseNetworkRecord(text, path);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { promises as fs } from 'node:fs';
 import { VcError } from '@verified-container/shared';
+import { readRecordText } from './record-file.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { isContainerId } from './container-id.js';
 import type { ContainerHandle } from './container-reference.js';
@@ -33,13 +34,8 @@ export class ContainerRecords<R extends ContainerHandle> {
   async read(id: string): Promise<R | undefined> {
     if (!isContainerId(id)) return undefined;
     const path = containerPaths(this.root, id).record;
-    let text: string;
-    try {
-      text = await fs.readFile(path, 'utf8');
-    } catch (cause) {
-      if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new VcError('READ_FAILED', `cannot read ${path}`, { cause });
-    }
+    const text = await readRecordText(path);
+    if (text === undefined) return undefined;
     try {
       const record = JSON.parse(text) as R;
       if (record.id !== id || typeof record.name !== 'string') throw new Error('id or name wrong');

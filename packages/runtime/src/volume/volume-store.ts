@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { VcError, formatRfc3339Utc } from '@verified-container/shared';
 import { readUsageRecords, volumeNamesOf } from '../image-load/container-usage.js';
 import { writeFileAtomic } from '../store/atomic-file.js';
+import { readRecordText } from '../store/record-file.js';
 import { assertValidName, isValidName } from '../store/container-name.js';
 import { withLock } from '../store/locks.js';
 import { vordrPaths } from '../store/vordr-paths.js';
@@ -75,13 +76,8 @@ export async function writeVolumeRecord(root: string, record: VolumeRecord): Pro
 export async function readVolume(root: string, name: string): Promise<VolumeRecord | undefined> {
   if (!isValidName(name)) return undefined;
   const path = volumePaths(root, name).record;
-  let text: string;
-  try {
-    text = await fs.readFile(path, 'utf8');
-  } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new VcError('READ_FAILED', `cannot read ${path}`, { cause });
-  }
+  const text = await readRecordText(path);
+  if (text === undefined) return undefined;
   return parseVolumeRecord(text, path);
 }
 
