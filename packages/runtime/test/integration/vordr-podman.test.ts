@@ -355,7 +355,9 @@ describe.skipIf(!ready || !hasPodman)('vordr --runtime podman (signed busybox im
     expect(podmanContainers(store)).toEqual([]);
     expect(mountsUnder(dir)).toEqual([]);
     expect(cgroupsOf(run.stdout.trim())).toEqual([]);
-    // No podman container of this suite left a cgroup behind.
+    // No podman container of this suite left a cgroup behind. podman's conmon cgroup goes once
+    // conmon has left, which an earlier test's container may still be doing: poll, ≤ 15 s.
+    for (let i = 0; i < 300 && podmanCgroups().length > 0; i++) spawnSync('sleep', ['0.05']);
     expect(podmanCgroups()).toEqual([]);
   });
 });
