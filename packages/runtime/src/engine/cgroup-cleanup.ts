@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { readdir, rmdir } from 'node:fs/promises';
+import { readFile, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Where the cgroup hierarchies are mounted. */
@@ -81,4 +81,61 @@ export async function removeCgroupTree(
     if (hierarchy !== cgroupRoot || relative !== '') await removeDir(join(hierarchy, relative));
   }
   return busy;
+}
+
+/** How {@link removeCgroupTreeOnceEmpty} waits and what it does with processes that stay. */
+export interface EmptyCgroupWait {
+  /** How long directories still holding processes are tried again. */
+  readonly waitMs: number;
+  /** How often. */
+  readonly pollMs: number;
+  /** After `waitMs`: signals each process left in the tree (SIGKILL), then tries for `graceMs`. */
+  readonly kill: (pid: number) => void;
+  readonly graceMs: number;
+}
+
+/**
+ * Removes a cgroup tree ({@link removeCgroupTree}) once the processes still in it have left: a
+ * container's monitor outlives the container while it runs its exit command. The tree must be
+ * the container's own: what is still there after `waitMs` is killed. Returns the directories
+ * that could not be removed even then.
+ */
+export async function removeCgroupTreeOnceEmpty(
+  cgroupsPath: string,
+  cgroupRoot: string,
+  wait: EmptyCgroupWait,
+): Promise<string[]> {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  let deadline = Date.now() + wait.waitMs;
+  let killed = false;
+  for (;;) {
+    const busy = await removeCgroupTree(cgroupsPath, cgroupRoot);
+    if (busy.length === 0) return [];
+    if (Date.now() >= deadline) {
+      if (killed) return busy;
+      killed = true;
+      for (const pid of await cgroupProcesses(busy)) {
+        try {
+          wait.kill(pid);
+        } catch {
+          // gone meanwhile
+        }
+      }
+      deadline = Date.now() + wait.graceMs;
+    }
+    await sleep(wait.pollMs);
+  }
+}
+
+/** The pids in the `cgroup.procs` of the given cgroup directories, each once. */
+async function cgroupProcesses(dirs: readonly string[]): Promise<number[]> {
+  const pids = new Set<number>();
+  for (const dir of dirs) {
+    const text = await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '');
+    for (const line of text.split('\n')) {
+      const pid = Number(line.trim());
+      if (Number.isInteger(pid) && pid > 0) pids.add(pid);
+    }
+  }
+  return [...pids];
 }

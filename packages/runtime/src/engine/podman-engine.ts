@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { VcError } from '@verified-container/shared';
 
 import type { OciSpec } from '../oci-spec/types.js';
-import { DEFAULT_CGROUP_ROOT, removeCgroupTree } from './cgroup-cleanup.js';
+import { DEFAULT_CGROUP_ROOT, removeCgroupTreeOnceEmpty } from './cgroup-cleanup.js';
 import { readFileIfExists } from './change-notifier.js';
 import {
   DEFAULT_CGROUP_PARENT,
@@ -177,7 +177,7 @@ export class PodmanEngine implements Engine {
       // A failed `podman run` can leave a created container behind.
       await this.#remove(id).catch(() => undefined);
       // podman's conmon of the failed create may still be leaving its cgroup.
-      await this.#removeCgroups(id, true);
+      await this.#removeCgroups(id);
       throw err;
     }
     const startedAt = new Date().toISOString();
@@ -291,45 +291,42 @@ export class PodmanEngine implements Engine {
     return { exitCode: late ?? null };
   }
 
-  /** `podman rm --force`, then the cgroups under the container's parent and the exit marker. */
-  async delete(id: string, options: { awaitMonitor?: boolean } = {}): Promise<void> {
+  /**
+   * `podman rm --force`, the exit marker, then the cgroup tree under the container's parent once
+   * podman's conmon has left it. conmon outlives the container while it runs its exit command
+   * (`podman container cleanup`), and `podman inspect` forgets its pid before it leaves, so the
+   * cgroup is what tells. That command takes no vordr lock, so waiting for it is safe under the
+   * container's lock too: `awaitMonitor` (a runc matter) changes nothing here.
+   */
+  async delete(id: string, _options: { awaitMonitor?: boolean } = {}): Promise<void> {
     assertRoot();
     // Without podman there is no podman container to remove; the rest still goes.
     const available = await this.ready().then(
       () => true,
       () => false,
     );
-    const conmonPid = available ? await this.conmonPid(id) : undefined;
     if (available) await this.#remove(id);
     await rm(this.exitFile(id), { force: true });
-    if (conmonPid !== undefined && options.awaitMonitor !== false) {
-      await this.waitForMonitorGone(id, conmonPid);
-    } else {
-      // One try; a conmon still leaving keeps its cgroup until waitForMonitorGone.
-      await this.#removeCgroups(id, false);
-    }
+    await this.#removeCgroups(id);
   }
 
-  /** Waits for podman's conmon to leave, then removes the container's cgroups (conmon's too). */
-  async waitForMonitorGone(id: string, pid: number): Promise<void> {
-    const deadline = Date.now() + this.#killWaitMs;
-    while (Date.now() < deadline && (await isMonitorOf(pid, id))) {
-      await new Promise((resolve) => setTimeout(resolve, MONITOR_POLL_MS));
-    }
-    await this.#removeCgroups(id, true);
+  /** Waits for podman's conmon to leave the container's cgroups, then removes them. */
+  async waitForMonitorGone(id: string, _pid: number): Promise<void> {
+    await this.#removeCgroups(id);
   }
 
   /**
-   * Removes the cgroup tree under the container's parent; with `wait`, tries again while a
-   * directory still holds a process (a leaving conmon), for at most {@link CGROUP_WAIT_MS}.
+   * Removes the cgroup tree under the container's parent (podman's `libpod-<id>` and `conmon`),
+   * trying again while a leaving conmon is still in it. The tree is the container's alone: what
+   * is still there after {@link CGROUP_WAIT_MS} is killed.
    */
-  async #removeCgroups(id: string, wait: boolean): Promise<void> {
-    const deadline = Date.now() + CGROUP_WAIT_MS;
-    for (;;) {
-      const busy = await removeCgroupTree(this.cgroupParentOf(id), this.#cgroupRoot);
-      if (busy.length === 0 || !wait || Date.now() >= deadline) return;
-      await new Promise((resolve) => setTimeout(resolve, CGROUP_POLL_MS));
-    }
+  async #removeCgroups(id: string): Promise<void> {
+    await removeCgroupTreeOnceEmpty(this.cgroupParentOf(id), this.#cgroupRoot, {
+      waitMs: CGROUP_WAIT_MS,
+      pollMs: CGROUP_POLL_MS,
+      graceMs: this.#killWaitMs,
+      kill: (pid) => process.kill(pid, 'SIGKILL'),
+    });
   }
 
   /**
@@ -477,8 +474,6 @@ export class PodmanEngine implements Engine {
   }
 }
 
-/** How often {@link PodmanEngine.waitForMonitorGone} looks at conmon. */
-const MONITOR_POLL_MS = 5;
 /** How long a cgroup still holding a leaving process is tried again, and how often. */
 const CGROUP_WAIT_MS = 10_000;
 const CGROUP_POLL_MS = 20;

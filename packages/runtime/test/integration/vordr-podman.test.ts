@@ -3,7 +3,7 @@
 // builder) on runc and on podman, the same output and confinement; the lifecycle on podman; and
 // nothing left behind (podman containers in vordr's podman storage, mounts, cgroups, processes).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -335,6 +335,38 @@ describe.skipIf(!ready || !hasPodman)('vordr --runtime podman (signed busybox im
     expect(cgroupsOf(id)).toEqual([]);
   });
 
+  it('podman: settling an exit waits for a monitor still in the container’s cgroups', async () => {
+    const run = vp('run', '-d', IMAGE, '/bin/sh', '-c', 'sleep 0.5');
+    expect(run.status, run.stderr).toBe(0);
+    const id = run.stdout.trim();
+    // As conmon running its exit command after the container: a process in `<parent>/conmon`
+    // that `podman inspect` no longer names (its ConmonPid is 0 once the container exited).
+    const leaving = spawn('sleep', ['3'], { stdio: 'ignore' });
+    const leftAlone = new Promise<number | null>((resolve) =>
+      leaving.on('exit', (code) => resolve(code)),
+    );
+    try {
+      const conmonDirs = cgroupsOf(id)
+        .map((d) => join(d, 'conmon'))
+        .filter((d) => existsSync(d));
+      expect(conmonDirs.length).toBeGreaterThan(0);
+      for (const d of conmonDirs) writeFileSync(join(d, 'cgroup.procs'), `${leaving.pid}\n`);
+      const status = () =>
+        podman(store, 'inspect', '--format', '{{.State.Status}}', `vc-${id.slice(0, 12)}`).stdout;
+      await until(status, (s) => /exited|stopped/.test(s));
+      // The next command settles the exit (05 §13).
+      expect(v('ps', '-a', '--filter', `id=${id}`).stdout).toMatch(/Exited \(0\)/);
+      expect(cgroupsOf(id)).toEqual([]);
+      // It left by itself (exit 0): the settling waited, it did not kill.
+      expect(await leftAlone).toBe(0);
+    } finally {
+      leaving.kill('SIGKILL');
+    }
+    expect(v('rm', id).status).toBe(0);
+    expect(podmanContainers(store)).toEqual([]);
+    expect(mountsUnder(dir)).toEqual([]);
+  });
+
   it('podman: logs -f ends when the container exits; start runs it again on podman', () => {
     const name = `again-${tag}`;
     const run = vp('run', '-d', '--name', name, IMAGE, '/bin/sh', '-c', 'echo a; sleep 1; echo b');
@@ -355,9 +387,7 @@ describe.skipIf(!ready || !hasPodman)('vordr --runtime podman (signed busybox im
     expect(podmanContainers(store)).toEqual([]);
     expect(mountsUnder(dir)).toEqual([]);
     expect(cgroupsOf(run.stdout.trim())).toEqual([]);
-    // No podman container of this suite left a cgroup behind. podman's conmon cgroup goes once
-    // conmon has left, which an earlier test's container may still be doing: poll, ≤ 15 s.
-    for (let i = 0; i < 300 && podmanCgroups().length > 0; i++) spawnSync('sleep', ['0.05']);
+    // No podman container of this suite left a cgroup behind: each removal waited for its conmon.
     expect(podmanCgroups()).toEqual([]);
   });
 });
