@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerRecord } from '../container/index.js';
 import { resolveContainerReference } from '../store/index.js';
-import { matchesFilters, psJson, psTable } from './ps.js';
+import { assertPsFilters, matchesFilters, psJson, psTable } from './ps.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 
@@ -62,6 +62,19 @@ describe('ps', () => {
     expect(matchesFilters(r, ['name=we', 'status=running', 'label=tier=front'])).toBe(true);
     expect(matchesFilters(r, ['label=tier=back'])).toBe(false);
     expect(matchesFilters(r, ['status=exited'])).toBe(false);
+  });
+
+  it('filters by id prefix, as docker does, and refuses a filter it does not know', () => {
+    const r = record({});
+    expect(matchesFilters(r, [`id=${r.id.slice(0, 5)}`])).toBe(true);
+    expect(matchesFilters(r, [`id=${r.id}`])).toBe(true);
+    expect(matchesFilters(r, ['id=ffff'])).toBe(false);
+    expect(() => assertPsFilters(['name=web', 'id=ab'])).not.toThrow();
+    for (const bad of ['foo=bar', 'name', 'ancestor=x']) {
+      expect(() => assertPsFilters([bad])).toThrow(
+        expect.objectContaining({ code: 'USAGE', message: `invalid filter "${bad}"` }),
+      );
+    }
   });
 
   it('references resolve id, name, then unique prefix', () => {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { Option, type Command } from 'commander';
+import { VcError } from '@verified-container/shared';
 import { action, newCommand, type ResultBox } from '../cli/command-kit.js';
 import type { CliDeps } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
@@ -29,7 +30,7 @@ export function makePsCommand(deps: CliDeps, box: ResultBox): Command {
     .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']))
     .option(
       '--filter <k=v>',
-      'name=, status=, label=K[=V], health=, network= (repeatable, all must match)',
+      'id=, name=, status=, label=K[=V], health=, network= (repeatable, all must match)',
       (v: string, p: string[] = []) => [...p, v],
     )
     .option('--no-trunc', 'full ids and commands')
@@ -60,13 +61,31 @@ export function makePsCommand(deps: CliDeps, box: ResultBox): Command {
     );
 }
 
-/** `--filter name=|status=|label=K[=V]|health=`: all must match. */
+/** The keys of `ps --filter` (05 §7, and docker's `id=`). */
+export const PS_FILTER_KEYS = ['id', 'name', 'status', 'label', 'network', 'health'] as const;
+
+/** `USAGE` for a filter `ps` does not know, as docker's `invalid filter`. */
+export function assertPsFilters(filters: readonly string[]): void {
+  for (const f of filters) {
+    const eq = f.indexOf('=');
+    const key = eq < 0 ? f : f.slice(0, eq);
+    if (eq < 0 || !(PS_FILTER_KEYS as readonly string[]).includes(key)) {
+      throw new VcError('USAGE', `invalid filter "${f}"`, {
+        hint: `use KEY=VALUE with KEY one of ${PS_FILTER_KEYS.join(', ')}`,
+      });
+    }
+  }
+}
+
+/** `--filter id=|name=|status=|label=K[=V]|network=|health=`: all must match. */
 export function matchesFilters(record: ContainerRecord, filters: readonly string[]): boolean {
   return filters.every((f) => {
     const eq = f.indexOf('=');
     const key = eq < 0 ? f : f.slice(0, eq);
     const value = eq < 0 ? '' : f.slice(eq + 1);
     switch (key) {
+      case 'id':
+        return record.id.startsWith(value);
       case 'name':
         return record.name.includes(value);
       case 'status':

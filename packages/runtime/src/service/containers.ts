@@ -21,7 +21,7 @@ import { recordExecSession } from '../check/index.js';
 import { networksJson } from '../network/index.js';
 import { containerPaths } from '../store/index.js';
 import { verifyStoreImage, type ImageVerification } from '../verification/index.js';
-import { matchesFilters } from '../commands/ps.js';
+import { assertPsFilters, matchesFilters } from '../commands/ps.js';
 import { findContainer, volumePortFor } from '../commands/support.js';
 import { stopContainer } from '../commands/stop.js';
 import { ensureSupervisorFor } from '../supervisor/supervisor-process.js';
@@ -66,6 +66,7 @@ export async function listContainers(
   ctx: LifecycleContext,
   opts: { all: boolean; filters: readonly string[] },
 ): Promise<ContainerRecord[]> {
+  assertPsFilters(opts.filters);
   const records = (
     await Promise.all((await ctx.records.list()).map((r) => settled(ctx, r)))
   ).filter((r): r is ContainerRecord => r !== undefined);
