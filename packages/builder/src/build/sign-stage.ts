@@ -2,6 +2,7 @@
 // Signing and publishing inside `build` (02 §10 step 1, 03 §10): sign every envelope with each key
 // the builder can load; when the threshold is met and logs are configured, publish before the
 // commit. Nothing is written here: the caller commits the returned bundle.
+import { resolve } from 'node:path';
 import { VcError, type Clock, type Logger } from '@verified-container/shared';
 import { findKey, serializeBundle } from '@verified-container/shared/attestation';
 import type { Manifest } from '@verified-container/shared/manifest';
@@ -75,7 +76,8 @@ export async function signStage(input: SignStageInput, deps: SignStageDeps): Pro
   if (input.noSign) return unsigned;
   const passphrase =
     deps.passphrase ?? passphraseOnce({ env: deps.env, cwd: deps.cwd, interactive: false });
-  const loaded = await loadKeyholderKeys(input.root, signing.keyholders, input.keyFiles, {
+  const keyFiles = input.keyFiles.map((file) => resolve(deps.cwd, file));
+  const loaded = await loadKeyholderKeys(input.root, signing.keyholders, keyFiles, {
     passphrase,
   });
   for (const warning of loaded.warnings) deps.progress.note(warning);
