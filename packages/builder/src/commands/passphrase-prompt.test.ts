@@ -259,3 +259,21 @@ describe('build with an encrypted --key', () => {
     expect(JSON.parse(text(fromFile.stdout))).toMatchObject({ status: 'signed' });
   });
 });
+
+describe('log serve with an encrypted log key', () => {
+  it('without a terminal is KEY_PASSPHRASE_REQUIRED; a wrong typed one KEY_PASSPHRASE_INVALID', async () => {
+    using dir = tempDir();
+    const cwd = dir.path;
+    await initLog({ dir: join(cwd, 'log'), logId: 'log', passphrase: 'pw' });
+    const serve = (deps: Partial<CliDeps>) =>
+      runCli(['log', 'serve', '--dir', 'log', '--port', '0'], { ...makeDeps(cwd), ...deps });
+    const required = await serve(noTerminal);
+    expect(required.exitCode).toBe(2);
+    expect(required.stderr).toMatch(/^Error \[KEY_PASSPHRASE_REQUIRED\]: .*log\.key/);
+    const tty = terminal('nope');
+    const wrong = await serve(tty);
+    expect(wrong.exitCode).toBe(2);
+    expect(wrong.stderr).toMatch(/^Error \[KEY_PASSPHRASE_INVALID\]/);
+    expect(tty.asked).toEqual([`Enter passphrase for ${join(cwd, 'log/log.key')}: `]);
+  });
+});

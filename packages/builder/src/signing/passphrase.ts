@@ -79,8 +79,7 @@ export type KeyPassphrase = (keyPath: string) => Promise<string | undefined>;
  */
 export function passphraseOnce(sources: PassphraseSources): KeyPassphrase {
   let obtained: Promise<string | undefined> | undefined;
-  return (keyPath) =>
-    (obtained ??= obtainPassphrase(sources, `Enter passphrase for ${keyPath}: `));
+  return (keyPath) => (obtained ??= obtainPassphrase(sources, `Enter passphrase for ${keyPath}: `));
 }
 
 /** What the commands that load private keys pass to {@link passphraseOnce}. */
