@@ -77,7 +77,8 @@ Exit status: 0 ok; 1 the work failed (invalid manifest, REJECT); 2 usage, read o
 error; 3 network needed and unreachable.
 
 Environment: VC_ROOT (store, default /var/lib/verified-container as root), VC_TRUST_STORE,
-CT_KEY_PASSPHRASE, VC_LOG_LEVEL, NO_COLOR.
+CT_KEY_PASSPHRASE, VC_LOG_LEVEL, NO_COLOR. Encrypted keys: --passphrase-file, else
+CT_KEY_PASSPHRASE, else the passphrase is asked (once, without echo) when stdin is a terminal.
 
 Run 'cerro-torre <command> --help' for a command's options.`,
     )

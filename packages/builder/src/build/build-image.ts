@@ -412,6 +412,7 @@ export async function buildImage(opts: BuildOptions, deps: BuildDeps): Promise<B
       clock: deps.clock,
       logger,
       progress,
+      ...(deps.passphrase !== undefined ? { passphrase: deps.passphrase } : {}),
     },
   );
   const bundleFiles = await bundleFilesOf({

@@ -4,6 +4,7 @@ import type { Clock, Logger } from '@verified-container/shared';
 import type { FetchLike } from '../debian/download.js';
 import type { Exec } from '../debian/exec.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
+import type { KeyPassphrase } from '../signing/passphrase.js';
 import type { StreamExec } from '../steps/exec.js';
 import type { ComposerRunner, Fetcher } from '../steps/step-context.js';
 import type { PullImage } from './base-image.js';
@@ -58,6 +59,11 @@ export interface BuildDeps {
   readonly sandbox?: Sandbox;
   /** Home directory of the registry auth file `~/.docker/config.json` (default: the process's). */
   readonly homeDir?: string;
+  /**
+   * The passphrase of encrypted keys, asked only when one is met (the command: --passphrase-file,
+   * CT_KEY_PASSPHRASE, a prompt on a terminal); default `CT_KEY_PASSPHRASE`, never a prompt.
+   */
+  readonly passphrase?: KeyPassphrase;
   /** Effective uid of the builder (default: the process's). */
   readonly uid?: number;
   /** Where the shipped base manifests are (default: the repository's `manifests/base`). */

@@ -2,13 +2,15 @@
 // Signing and publishing inside `build` (02 §10 step 1, 03 §10): sign every envelope with each key
 // the builder can load; when the threshold is met and logs are configured, publish before the
 // commit. Nothing is written here: the caller commits the returned bundle.
+import { resolve } from 'node:path';
 import { VcError, type Clock, type Logger } from '@verified-container/shared';
 import { findKey, serializeBundle } from '@verified-container/shared/attestation';
 import type { Manifest } from '@verified-container/shared/manifest';
-import { closeLogs, planPublish } from '../publish/configured-logs.js';
+import { closeLogs, planPublish, unlockLogKeys } from '../publish/configured-logs.js';
 import { agreementError, agreementExitCode, publishBundle } from '../publish/publish-bundle.js';
 import { loadKeyholderKeys, type LoadedKey } from '../signing/load-keys.js';
 import { loadTrustStore } from '../signing/load-trust-store.js';
+import { passphraseOnce, type KeyPassphrase } from '../signing/passphrase.js';
 import { signBundle } from '../signing/sign-bundle.js';
 import { thresholdStatus } from '../signing/threshold-status.js';
 import type { BuildStatus } from './build-types.js';
@@ -38,6 +40,11 @@ export interface SignStageDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly progress: BuildProgress;
+  /**
+   * The passphrase of encrypted keys (signing keys and `file:` log keys), asked at most once and
+   * only when one is met; default: `CT_KEY_PASSPHRASE`, never a prompt.
+   */
+  readonly passphrase?: KeyPassphrase;
 }
 
 export interface SignStage {
@@ -67,9 +74,11 @@ export async function signStage(input: SignStageInput, deps: SignStageDeps): Pro
   };
   const signing = input.manifest.attestations.signing;
   if (input.noSign) return unsigned;
-  const passphrase = deps.env['CT_KEY_PASSPHRASE'];
-  const loaded = await loadKeyholderKeys(input.root, signing.keyholders, input.keyFiles, {
-    ...(passphrase !== undefined ? { passphrase } : {}),
+  const passphrase =
+    deps.passphrase ?? passphraseOnce({ env: deps.env, cwd: deps.cwd, interactive: false });
+  const keyFiles = input.keyFiles.map((file) => resolve(deps.cwd, file));
+  const loaded = await loadKeyholderKeys(input.root, signing.keyholders, keyFiles, {
+    passphrase,
   });
   for (const warning of loaded.warnings) deps.progress.note(warning);
   const trust = await loadTrustStore(input.trustStore, deps);
@@ -123,11 +132,10 @@ export async function signStage(input: SignStageInput, deps: SignStageDeps): Pro
     return { ...unsigned, bundleText, status: 'signed', signedBy, met: true };
   }
 
-  const plan = planPublish(trust.store, input.manifest, {
-    baseDir: input.manifestDir,
-    ...(passphrase !== undefined ? { passphrase } : {}),
-  });
+  const plan = planPublish(trust.store, input.manifest, { baseDir: input.manifestDir });
   for (const warning of plan.warnings) deps.progress.note(warning);
+  // 02 §8: encrypted file: log keys are opened before anything is submitted
+  await unlockLogKeys(plan.logs, passphrase);
   const task = `publish to ${plan.logs.length} transparency logs`;
   deps.progress.begin(task);
   let outcome;

@@ -11,6 +11,8 @@ export interface CliDeps {
   readonly logger: Logger;
   /** True when stdin is a terminal (passphrase prompts). */
   readonly interactive: boolean;
+  /** Asks questions without echo (passphrases); default: the process's terminal. Tests inject one. */
+  readonly prompt?: (questions: readonly string[]) => Promise<string[]>;
 }
 
 /** What a command hands back instead of writing or exiting itself. */

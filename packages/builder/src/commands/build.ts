@@ -17,6 +17,7 @@ interface BuildFlags {
   sign?: boolean;
   publish?: boolean;
   trustStore?: string;
+  passphraseFile?: string;
   mirror?: string;
   securityMirror?: string;
   json?: boolean;
@@ -47,6 +48,10 @@ export function makeBuildCommand(deps: BuildCommandDeps, box: ResultBox): Comman
       'trust store (default $VC_TRUST_STORE, else $VC_ROOT/keys/trust-store.json)',
     )
     .option(
+      '--passphrase-file <file>',
+      'passphrase of encrypted keys (first line; else $CT_KEY_PASSPHRASE, else asked on a terminal)',
+    )
+    .option(
       '--mirror <url>',
       'Debian mirror (default $CT_APT_MIRROR, else http://deb.debian.org/debian)',
     )
@@ -64,7 +69,12 @@ each [attestations.signing] keyholder; keys the trust store does not know are sk
 (SIGN_KEY_UNTRUSTED). When the threshold is met and logs are configured, the attestations are
 submitted to every [attestations.transparency] log before the commit (status "published");
 otherwise the status is "signed", "pending-signatures" (add signatures with cerro-torre sign,
-then cerro-torre publish) or "unsigned". Passphrases: CT_KEY_PASSPHRASE.
+then cerro-torre publish) or "unsigned".
+
+Encrypted keys (signing keys and file: log keys) share one passphrase: the first line of
+--passphrase-file, else CT_KEY_PASSPHRASE, else it is asked once (without echo) when stdin is a
+terminal and the first encrypted key is met; otherwise KEY_PASSPHRASE_REQUIRED. A wrong one is
+KEY_PASSPHRASE_INVALID (exit 2) and nothing is committed or written to --out.
 
 Exit status: 0 built (any status); 1 invalid manifest, failed build, or a log misbehaved; 2 usage,
 read or internal error; 3 network needed and unreachable (mirror, registry, every failing log).
@@ -95,6 +105,7 @@ async function runBuild(
     renderSummary,
     verboseLogger,
   } = await import('../build/index.js');
+  const { passphraseFromDeps } = await import('../signing/passphrase.js');
   const write = deps.progress ?? ((line: string) => void process.stderr.write(line));
   const onTerminal = deps.progress === undefined && process.stderr.isTTY && flags.verbose !== true;
   const progress: BuildProgress = onTerminal ? new TtyProgress(write) : new LineProgress(write);
@@ -124,6 +135,7 @@ async function runBuild(
         progress,
         uid: deps.uid,
         homeDir: deps.homeDir,
+        passphrase: passphraseFromDeps(deps, flags.passphraseFile),
       },
     );
     const summary = renderSummary(result, deps.cwd);

@@ -168,7 +168,7 @@ async function publicKeyOfText(
   try {
     if (/-----BEGIN (?:ENCRYPTED )?PRIVATE KEY-----/.test(text)) {
       const passphrase = isEncryptedPem(text)
-        ? await obtainPassphrase(sources, `Passphrase for ${path}: `)
+        ? await obtainPassphrase(sources, `Enter passphrase for ${path}: `)
         : undefined;
       return { publicKey: parsePrivateKeyPem(text, passphrase).publicKey, private: true };
     }

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
+import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { VcError, resolveStoreRoot } from '@verified-container/shared';
+import { isEncryptedPem, type Ed25519PrivateKey } from '@verified-container/shared/crypto';
 import { action, newCommand, type ResultBox } from '../cli/command-kit.js';
 import type { CliDeps, CommandResult } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
 import { readFirstLine } from '../io/files.js';
-import { DEFAULT_MAX_BODY, initLog, openFileLog, startLogServer } from '../tlog/index.js';
+import { passphraseFromDeps, readPrivateKeyAsking } from '../signing/passphrase.js';
+import { DEFAULT_MAX_BODY, initLog, logPaths, openFileLog, startLogServer } from '../tlog/index.js';
 
 interface InitFlags {
   dir?: string;
@@ -24,6 +27,7 @@ interface ServeFlags {
   dir: string;
   port: string;
   key?: string;
+  passphraseFile?: string;
   host: string;
   maxBody?: string;
 }
@@ -59,6 +63,10 @@ the note verifier key. Exit status: 0 created, 1 the directory already holds a l
       .requiredOption('--dir <dir>', 'log directory created by log init')
       .requiredOption('--port <port>', 'TCP port; 0 picks a free one')
       .option('--key <file>', 'log signing key (default <dir>/log.key)')
+      .option(
+        '--passphrase-file <file>',
+        'passphrase of an encrypted key (first line; else $CT_KEY_PASSPHRASE, else asked on a terminal)',
+      )
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--max-body <bytes>', `largest request body (default ${DEFAULT_MAX_BODY})`)
       .addHelpText(
@@ -130,14 +138,32 @@ function parseCount(text: string, flag: string, max: number): number {
   return n;
 }
 
+/**
+ * The decrypted log key when `path` holds an encrypted one (asking per 02 §8); undefined for an
+ * unencrypted or unreadable key, which `openFileLog` reads and reports itself.
+ */
+async function unlockServedKey(
+  path: string,
+  flags: ServeFlags,
+  deps: CliDeps,
+): Promise<Ed25519PrivateKey | undefined> {
+  const pem = await readFile(path, 'utf8').catch(() => '');
+  if (!isEncryptedPem(pem)) return undefined;
+  return readPrivateKeyAsking(path, passphraseFromDeps(deps, flags.passphraseFile));
+}
+
 async function runLogServe(flags: ServeFlags, deps: CliDeps): Promise<CommandResult> {
   const port = parseCount(flags.port, '--port', 65535);
   const maxBody =
     flags.maxBody === undefined ? undefined : parseCount(flags.maxBody, '--max-body', 2 ** 31);
   const dir = resolve(deps.cwd, flags.dir);
+  const keyPath = flags.key === undefined ? undefined : resolve(deps.cwd, flags.key);
+  // 02 §8: an encrypted key is opened with --passphrase-file, CT_KEY_PASSPHRASE or a prompt
+  const key = await unlockServedKey(keyPath ?? logPaths(dir).key, flags, deps);
   const log = await openFileLog(dir, {
     mode: 'served',
-    keyPath: flags.key === undefined ? undefined : resolve(deps.cwd, flags.key),
+    keyPath,
+    ...(key !== undefined ? { key } : {}),
     passphrase: deps.env['CT_KEY_PASSPHRASE'],
     clock: deps.clock,
   });

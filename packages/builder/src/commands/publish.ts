@@ -6,7 +6,7 @@ import { serializeBundle } from '@verified-container/shared/attestation';
 import { action, newCommand, type ResultBox } from '../cli/command-kit.js';
 import type { CliDeps, CommandResult } from '../cli/deps.js';
 import { formatError, jsonLine } from '../cli/output.js';
-import { closeLogs, planPublish } from '../publish/configured-logs.js';
+import { closeLogs, planPublish, unlockLogKeys } from '../publish/configured-logs.js';
 import {
   agreementError,
   agreementExitCode,
@@ -16,11 +16,13 @@ import {
 } from '../publish/publish-bundle.js';
 import { openBundleTarget, type BundleTarget } from '../signing/bundle-target.js';
 import { loadTrustStore, type LoadedTrustStore } from '../signing/load-trust-store.js';
+import { passphraseFromDeps } from '../signing/passphrase.js';
 import { readBundle } from '../signing/sign-bundle.js';
 import { thresholdStatus, type ThresholdRequirement } from '../signing/threshold-status.js';
 
 interface PublishFlags {
   trustStore?: string;
+  passphraseFile?: string;
   json?: boolean;
 }
 
@@ -35,6 +37,10 @@ export function makePublishCommand(
       '--trust-store <file>',
       'trust store (default $VC_TRUST_STORE, else $VC_ROOT/keys/trust-store.json)',
     )
+    .option(
+      '--passphrase-file <file>',
+      'passphrase of encrypted file: log keys (first line; else $CT_KEY_PASSPHRASE, else asked on a terminal)',
+    )
     .option('--json', 'print {published, agreement, entries, failed} on stdout')
     .addHelpText(
       'after',
@@ -44,6 +50,11 @@ submits each attestation to every log of the manifest's [attestations.transparen
 trust-store log), retrying unavailable logs, and checks each answer's inclusion proof and SET.
 When every attestation is in threshold-agreement k distinct logs, the entries are written to the
 bundle atomically; otherwise the bundle is left unchanged. Publishing again is idempotent.
+
+A file: log is written directly with its log.key; an encrypted one needs its passphrase: the first
+line of --passphrase-file, else CT_KEY_PASSPHRASE, else it is asked (without echo) when stdin is
+a terminal; otherwise KEY_PASSPHRASE_REQUIRED. A wrong one is KEY_PASSPHRASE_INVALID (exit 2)
+before anything is submitted.
 
 Exit status: 0 published; 1 THRESHOLD_NOT_MET, LOG_UNKNOWN, or the agreement not reached because a
 log misbehaved; 2 usage or unreadable input; 3 the agreement not reached because logs were
@@ -99,13 +110,11 @@ async function publishOpened(
       { hint: `add signatures with cerro-torre sign --key KEY ${targetArg}` },
     );
   }
-  const passphrase = deps.env['CT_KEY_PASSPHRASE'];
-  const plan = planPublish(trust.store, target.manifest, {
-    baseDir: target.baseDir,
-    ...(passphrase !== undefined ? { passphrase } : {}),
-  });
+  const plan = planPublish(trust.store, target.manifest, { baseDir: target.baseDir });
   let outcome: PublishOutcome;
   try {
+    // 02 §8: encrypted file: log keys are opened before anything is submitted
+    await unlockLogKeys(plan.logs, passphraseFromDeps(deps, flags.passphraseFile));
     outcome = await publishBundle(bundle, plan.logs, plan.agreement, {
       logger: deps.logger,
       ...publishDeps,

@@ -13,8 +13,8 @@ import { sha256Digest } from '@verified-container/shared/crypto';
 import { canonicalBytes, JsonError, parseJson } from '@verified-container/shared/json';
 import type { CliDeps, CommandResult } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
-import { pathExists, readFirstLine, readInputFile, writeFileAtomic } from '../io/files.js';
-import { readPrivateKeyFile } from '../signing/load-keys.js';
+import { pathExists, readInputFile, writeFileAtomic } from '../io/files.js';
+import { passphraseFromDeps, readPrivateKeyAsking } from '../signing/passphrase.js';
 
 /** Flags of the conformance form `sign --statement F --key K --output O` (04 §8). */
 export interface SignStatementFlags {
@@ -54,12 +54,15 @@ export async function signStatementCommand(
   if (problems.length > 0) return notSigned(problems);
   const payload = canonicalBytes(value);
 
-  const passphrase =
-    flags.passphraseFile !== undefined
-      ? await readFirstLine(resolve(deps.cwd, flags.passphraseFile), 'passphrase file')
-      : deps.env['CT_KEY_PASSPHRASE'];
+  // 02 §8: --passphrase-file, else CT_KEY_PASSPHRASE, else a prompt on a terminal (encrypted keys)
+  const passphrase = passphraseFromDeps(deps, flags.passphraseFile);
   const warnings: string[] = [];
-  const key = await readPrivateKeyFile(resolve(deps.cwd, flags.key), passphrase, warnings);
+  const key = await readPrivateKeyAsking(
+    resolve(deps.cwd, flags.key),
+    passphrase,
+    warnings,
+    flags.key,
+  );
 
   const outputPath = resolve(deps.cwd, flags.output);
   let envelope: DsseEnvelope = signEnvelope(payload, key, IN_TOTO_PAYLOAD_TYPE);

@@ -8,9 +8,8 @@ import type { Ed25519PrivateKey } from '@verified-container/shared/crypto';
 import { action, newCommand, type ResultBox } from '../cli/command-kit.js';
 import type { CliDeps, CommandResult } from '../cli/deps.js';
 import { jsonLine } from '../cli/output.js';
-import { readFirstLine } from '../io/files.js';
 import { openBundleTarget, type BundleTarget } from '../signing/bundle-target.js';
-import { readPrivateKeyFile } from '../signing/load-keys.js';
+import { passphraseFromDeps, readPrivateKeyAsking } from '../signing/passphrase.js';
 import { loadTrustStore, type LoadedTrustStore } from '../signing/load-trust-store.js';
 import { signBundle } from '../signing/sign-bundle.js';
 import { signStatementCommand } from './sign-statement.js';
@@ -34,7 +33,10 @@ export function makeSignCommand(deps: CliDeps, box: ResultBox): Command {
     .option('--statement <file>', 'conformance form (04 §8): sign an in-toto statement file')
     .option('--output <file>', 'with --statement: the envelope to write')
     .option('--append', 'with --statement: add the signature to the envelope already in --output')
-    .option('--passphrase-file <file>', 'passphrase of an encrypted key (first line)')
+    .option(
+      '--passphrase-file <file>',
+      'passphrase of an encrypted key (first line; else $CT_KEY_PASSPHRASE, else asked on a terminal)',
+    )
     .option(
       '--trust-store <file>',
       'trust store (default $VC_TRUST_STORE, else $VC_ROOT/keys/trust-store.json)',
@@ -48,6 +50,10 @@ Appends the key's DSSE signature (over each existing payload) to every envelope 
 bundle atomically: the file, or the store's bundle of the image. A key that already signed
 changes nothing. Envelopes that change lose their log entries; run cerro-torre publish again.
 Prints {"signed":true,"keyid","owner","threshold":{"required","have","met"}}.
+
+An encrypted key needs its passphrase: the first line of --passphrase-file, else
+CT_KEY_PASSPHRASE, else it is asked (without echo) when stdin is a terminal; otherwise
+KEY_PASSPHRASE_REQUIRED. A wrong one is KEY_PASSPHRASE_INVALID and nothing is written.
 
 Exit status: 0 signed (or already signed), 1 the key is not in the trust store
 (SIGN_KEY_UNTRUSTED, unless --force) or the bundle is malformed, 2 usage or unreadable key.`,
@@ -93,12 +99,15 @@ export async function signTarget(
   deps: CliDeps,
 ): Promise<CommandResult> {
   const root = resolveStoreRoot(deps);
-  const passphrase =
-    flags.passphraseFile !== undefined
-      ? await readFirstLine(resolve(deps.cwd, flags.passphraseFile), 'passphrase file')
-      : deps.env['CT_KEY_PASSPHRASE'];
+  // 02 §8: --passphrase-file, else CT_KEY_PASSPHRASE, else a prompt on a terminal (encrypted keys)
+  const passphrase = passphraseFromDeps(deps, flags.passphraseFile);
   const warnings: string[] = [];
-  const key = await readPrivateKeyFile(resolve(deps.cwd, flags.key), passphrase, warnings);
+  const key = await readPrivateKeyAsking(
+    resolve(deps.cwd, flags.key),
+    passphrase,
+    warnings,
+    flags.key,
+  );
   const trust = await loadTrustStore(flags.trustStore, deps);
   const keyId = key.publicKey.keyId;
   const trusted = trust !== undefined ? findKey(trust.store, keyId) : undefined;

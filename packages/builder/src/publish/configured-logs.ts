@@ -6,6 +6,7 @@ import { VcError } from '@verified-container/shared';
 import type { TrustStore } from '@verified-container/shared/attestation';
 import { publicKeyFromBase64 } from '@verified-container/shared/crypto';
 import type { Manifest } from '@verified-container/shared/manifest';
+import type { KeyPassphrase } from '../signing/passphrase.js';
 import { FileLogClient } from './file-log-client.js';
 import { HttpLogClient } from './http-log-client.js';
 import type { Agreement, PublishLog } from './publish-bundle.js';
@@ -99,6 +100,20 @@ function isRekor(url: string): boolean {
     return host === 'sigstore.dev' || host.endsWith('.sigstore.dev');
   } catch {
     return false;
+  }
+}
+
+/**
+ * Decrypts the encrypted keys of the `file:` logs before anything is submitted, asking
+ * `passphrase` (02 §8; asked at most once per run). A missing or wrong
+ * passphrase throws `KEY_PASSPHRASE_REQUIRED` / `KEY_PASSPHRASE_INVALID`.
+ */
+export async function unlockLogKeys(
+  logs: readonly PublishLog[],
+  passphrase: KeyPassphrase,
+): Promise<void> {
+  for (const log of logs) {
+    if (log.client instanceof FileLogClient) await log.client.unlock(passphrase);
   }
 }
 

@@ -1,7 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // Submitting to a `file:` log directly through the log library (03 §9), and reading it (03 §12).
+import { readFile } from 'node:fs/promises';
 import { VcError } from '@verified-container/shared';
-import { openFileLog, openFileLogReader, type FileLog, type FileLogReader } from '../tlog/index.js';
+import { isEncryptedPem, type Ed25519PrivateKey } from '@verified-container/shared/crypto';
+import { readPrivateKeyAsking, type KeyPassphrase } from '../signing/passphrase.js';
+import {
+  logPaths,
+  openFileLog,
+  openFileLogReader,
+  type FileLog,
+  type FileLogReader,
+} from '../tlog/index.js';
 import type { LogReader } from '../transparency/log-reader.js';
 import { LogSubmitError, type LogClient } from './log-client.js';
 
@@ -24,12 +33,32 @@ export interface FileLogClientOptions {
 export class FileLogClient implements LogClient, LogReader {
   private log: Promise<FileLog> | undefined;
   private reader: Promise<FileLogReader> | undefined;
+  private key: Ed25519PrivateKey | undefined;
 
   constructor(private readonly opts: FileLogClientOptions) {}
+
+  /**
+   * Decrypts an encrypted `<dir>/log.key` now, asking `passphrase` (02 §8), so that a missing or
+   * wrong passphrase fails the command (`KEY_PASSPHRASE_REQUIRED` / `KEY_PASSPHRASE_INVALID`)
+   * before anything is submitted. An unencrypted or unreadable key is left to the first
+   * submission (a log that cannot be opened is unavailable).
+   */
+  async unlock(passphrase: KeyPassphrase): Promise<void> {
+    const path = logPaths(this.opts.dir).key;
+    let pem: string;
+    try {
+      pem = await readFile(path, 'utf8');
+    } catch {
+      return;
+    }
+    if (!isEncryptedPem(pem)) return;
+    this.key = await readPrivateKeyAsking(path, passphrase);
+  }
 
   async submit(envelopeBytes: Uint8Array): Promise<unknown> {
     this.log ??= openFileLog(this.opts.dir, {
       mode: 'embedded',
+      ...(this.key !== undefined ? { key: this.key } : {}),
       ...(this.opts.passphrase !== undefined ? { passphrase: this.opts.passphrase } : {}),
     });
     let log: FileLog;

@@ -16,10 +16,14 @@ export type {
 export { DEFAULT_SIGNING_GROUP, devTrustStore } from './dev-trust-store.js';
 export type { BundleTarget } from './bundle-target.js';
 export { openBundleTarget } from './bundle-target.js';
-export type { PassphraseSources } from './passphrase.js';
+export type { KeyPassphrase, PassphraseDeps, PassphraseSources } from './passphrase.js';
 export {
   obtainPassphrase,
   obtainNewPassphrase,
+  passphraseFromDeps,
+  passphraseOnce,
+  passphraseRequired,
+  readPrivateKeyAsking,
   readPrivateKeyInteractive,
   promptHidden,
 } from './passphrase.js';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { VcError, storePaths } from '@verified-container/shared';
 import { parsePrivateKeyPem, type Ed25519PrivateKey } from '@verified-container/shared/crypto';
 import { pathExists, readInputFile } from '../io/files.js';
+import { readPrivateKeyAsking, type KeyPassphrase } from './passphrase.js';
 
 /** A private key and where it came from. */
 export interface LoadedKey {
@@ -64,14 +65,18 @@ export async function readPrivateKeyFile(
 /**
  * The keys `build` signs with (02 §10 step 1): each of `extraKeyFiles`, then
  * `<root>/keys/<keyholder>.key` for each keyholder that has one, in keyholder order. A key that
- * appears twice is kept once. All encrypted keys share `passphrase`.
+ * appears twice is kept once. All encrypted keys share `passphrase`: a string, or a
+ * {@link KeyPassphrase} asked only when an encrypted key is met.
  */
 export async function loadKeyholderKeys(
   root: string,
   keyholders: readonly string[],
   extraKeyFiles: readonly string[],
-  opts: { passphrase?: string } = {},
+  opts: { passphrase?: string | KeyPassphrase } = {},
 ): Promise<LoadedKeys> {
+  const given = opts.passphrase;
+  const passphrase: KeyPassphrase =
+    typeof given === 'function' ? given : () => Promise.resolve(given);
   const keys: LoadedKey[] = [];
   const missing: string[] = [];
   const warnings: string[] = [];
@@ -82,7 +87,7 @@ export async function loadKeyholderKeys(
     keys.push(loaded);
   };
   for (const path of extraKeyFiles) {
-    add({ key: await readPrivateKeyFile(path, opts.passphrase, warnings), path });
+    add({ key: await readPrivateKeyAsking(path, passphrase, warnings), path });
   }
   const dir = storePaths(root).keys;
   for (const keyholder of keyholders) {
@@ -91,7 +96,7 @@ export async function loadKeyholderKeys(
       missing.push(keyholder);
       continue;
     }
-    add({ key: await readPrivateKeyFile(path, opts.passphrase, warnings), path, keyholder });
+    add({ key: await readPrivateKeyAsking(path, passphrase, warnings), path, keyholder });
   }
   return { keys, missing, warnings };
 }

@@ -68,6 +68,71 @@ export async function obtainNewPassphrase(sources: PassphraseSources): Promise<s
 }
 
 /**
+ * The passphrase for the encrypted key named `keyPath` (shown in the prompt). Called only when an
+ * encrypted key is met; undefined when none was given and none could be asked.
+ */
+export type KeyPassphrase = (keyPath: string) => Promise<string | undefined>;
+
+/**
+ * A {@link KeyPassphrase} that obtains the passphrase (02 §8 order) at most once per run: every
+ * encrypted key of a run shares it, so the second key met is not asked for again.
+ */
+export function passphraseOnce(sources: PassphraseSources): KeyPassphrase {
+  let obtained: Promise<string | undefined> | undefined;
+  return (keyPath) => (obtained ??= obtainPassphrase(sources, `Enter passphrase for ${keyPath}: `));
+}
+
+/** What the commands that load private keys pass to {@link passphraseOnce}. */
+export interface PassphraseDeps {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly interactive: boolean;
+  readonly prompt?: (questions: readonly string[]) => Promise<string[]>;
+}
+
+/** {@link passphraseOnce} from the CLI deps and a `--passphrase-file` flag. */
+export function passphraseFromDeps(
+  deps: PassphraseDeps,
+  passphraseFile: string | undefined,
+): KeyPassphrase {
+  return passphraseOnce({
+    env: deps.env,
+    cwd: deps.cwd,
+    interactive: deps.interactive,
+    ...(deps.prompt !== undefined ? { prompt: deps.prompt } : {}),
+    ...(passphraseFile !== undefined ? { passphraseFile } : {}),
+  });
+}
+
+/** `KEY_PASSPHRASE_REQUIRED` for the encrypted key `path`, with a hint naming the three ways. */
+export function passphraseRequired(path: string): VcError {
+  return new VcError('KEY_PASSPHRASE_REQUIRED', `${path}: the private key is encrypted`, {
+    hint: 'give --passphrase-file FILE, set CT_KEY_PASSPHRASE, or run on a terminal to be asked',
+  });
+}
+
+/**
+ * Reads a private key file, asking `passphrase` only when the key is encrypted (`display` names
+ * the key in the prompt; default `path`). An encrypted key without a passphrase →
+ * `KEY_PASSPHRASE_REQUIRED`; a wrong one → `KEY_PASSPHRASE_INVALID`. Warnings (a
+ * group/other-readable key) are appended to `warnings`.
+ */
+export async function readPrivateKeyAsking(
+  path: string,
+  passphrase: KeyPassphrase,
+  warnings: string[] = [],
+  display = path,
+): Promise<Ed25519PrivateKey> {
+  const pem = Buffer.from(
+    await readInputFile(path, { maxBytes: 64 * 1024, what: 'private key' }),
+  ).toString('utf8');
+  if (!isEncryptedPem(pem)) return readPrivateKeyFile(path, undefined, warnings);
+  const given = await passphrase(display);
+  if (given === undefined) throw passphraseRequired(path);
+  return readPrivateKeyFile(path, given, warnings);
+}
+
+/**
  * Reads a private key file, asking for a passphrase (02 §8 order) only when the key is encrypted.
  * An encrypted key without a passphrase → `KEY_PASSPHRASE_REQUIRED`; a wrong one →
  * `KEY_PASSPHRASE_INVALID`. Warnings (a group/other-readable key) are appended to `warnings`.
@@ -77,13 +142,7 @@ export async function readPrivateKeyInteractive(
   sources: PassphraseSources,
   warnings: string[] = [],
 ): Promise<Ed25519PrivateKey> {
-  const pem = Buffer.from(
-    await readInputFile(path, { maxBytes: 64 * 1024, what: 'private key' }),
-  ).toString('utf8');
-  const passphrase = isEncryptedPem(pem)
-    ? await obtainPassphrase(sources, `Passphrase for ${path}: `)
-    : undefined;
-  return readPrivateKeyFile(path, passphrase, warnings);
+  return readPrivateKeyAsking(path, passphraseOnce(sources), warnings);
 }
 
 /**

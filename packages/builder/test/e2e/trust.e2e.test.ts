@@ -208,7 +208,7 @@ describe('key commands (02 §8)', () => {
       expect(readFileSync(join(cwd, 'store/keys/tty.key'), 'utf8')).toMatch(/ENCRYPTED/);
       const id = run('s3cret\n', ['key', 'id', 'store/keys/tty.key']);
       expect(id.status, id.stdout).toBe(0);
-      expect(id.stdout).toMatch(/Passphrase for .*tty\.key: /);
+      expect(id.stdout).toMatch(/Enter passphrase for .*tty\.key: /);
       expect(id.stdout).toMatch(/sha256:[0-9a-f]{64}/);
       const wrong = run('nope\n', ['key', 'id', 'store/keys/tty.key']);
       expect(wrong.status).toBe(2);
