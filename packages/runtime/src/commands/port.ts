@@ -74,9 +74,10 @@ export function portOutput(
 }
 
 export function makePortCommand(deps: CliDeps, box: ResultBox): Command {
-  return newCommand('port', "list a container's published ports")
+  return newCommand('port', "list a container's published ports", ['json'])
     .argument('<container>', 'container name, id or id prefix')
     .argument('[private-port]', 'only this container port: PORT[/tcp|udp] (default tcp)')
+    .option('--json', 'one JSON array of {containerPort, protocol, hostIp, hostPort}')
     .addHelpText(
       'after',
       `
