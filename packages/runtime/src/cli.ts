@@ -24,6 +24,7 @@ interface CommandEntry {
 const COMMANDS: readonly CommandEntry[] = [
   { name: 'run', load: async () => (await import('./commands/run.js')).makeRunCommand },
   { name: 'ps', load: async () => (await import('./commands/ps.js')).makePsCommand },
+  { name: 'port', load: async () => (await import('./commands/port.js')).makePortCommand },
   { name: 'logs', load: async () => (await import('./commands/logs.js')).makeLogsCommand },
   { name: 'stop', load: async () => (await import('./commands/stop.js')).makeStopCommand },
   { name: 'start', load: async () => (await import('./commands/start.js')).makeStartCommand },

@@ -10,6 +10,7 @@ import { networksJson } from '../network/index.js';
 import { shortId } from '../store/index.js';
 import { daemonFor, listViaDaemon } from '../client/cli-daemon.js';
 import { listContainers } from '../service/containers.js';
+import { portsCell } from './ports-text.js';
 import { contextFor } from './support.js';
 
 interface PsFlags {
@@ -141,7 +142,7 @@ export function psJson(r: ContainerRecord, nowMs: number) {
   };
 }
 
-/** The `ps` table: CONTAINER ID, IMAGE, COMMAND, CREATED, STATUS, NAMES. */
+/** The `ps` table: CONTAINER ID, IMAGE, COMMAND, CREATED, STATUS, PORTS, NAMES. */
 export function psTable(records: readonly ContainerRecord[], nowMs: number, full: boolean): string {
   const quote = (args: readonly string[]): string => {
     const text = args.join(' ');
@@ -150,13 +151,15 @@ export function psTable(records: readonly ContainerRecord[], nowMs: number, full
       : `"${text.slice(0, COMMAND_WIDTH - 1)}…"`;
   };
   const rows = [
-    ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES'],
+    ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
     ...records.map((r) => [
       full ? r.id : shortId(r.id),
       r.image,
       quote(r.command),
       `${statusAgo(r.createdAt, nowMs)}`,
       statusText(r, nowMs),
+      // docker's PORTS: only a running container's published ports.
+      r.state === 'running' ? portsCell(r.ports ?? []) : '',
       r.name,
     ]),
   ];

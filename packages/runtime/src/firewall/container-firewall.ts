@@ -65,6 +65,13 @@ export interface ContainerFirewallInput {
   readonly ingress: readonly IngressAllowJson[];
   /** Published ports with host ports chosen ({@link choosePorts}). */
   readonly ports: readonly PublishedPort[];
+  /**
+   * Chooses the published ports right before their DNAT rules go in (replacing `ports`), so
+   * that `portLock` can hold the host-wide port claim from the probe until the rules are in.
+   */
+  readonly choosePorts?: () => Promise<readonly PublishedPort[]>;
+  /** Runs the port choice and the DNAT install under the host-wide `ports` lock (05 §4.6). */
+  readonly portLock?: <T>(fn: () => Promise<T>) => Promise<T>;
   /** `container:<name>` sources: addresses of running peers with that name or alias. */
   readonly peerAddresses?: (name: string) => readonly string[];
   /** `network:<name>` sources: that network's subnet. */
@@ -100,6 +107,8 @@ export interface FirewallResult {
   /** Unresolved hosts, skipped entries; for stderr, never a failure. */
   readonly warnings: string[];
   readonly state: FirewallState;
+  /** The published ports as installed (`choosePorts`'s, else the input's). */
+  readonly ports: readonly PublishedPort[];
 }
 
 export function firewallDir(root: string, id: string): string {
@@ -250,6 +259,22 @@ export async function installContainerFirewall(
   const warnings: string[] = [];
   await removeHostRules(input.id);
 
+  // Published ports first, in their own short section: chosen and installed as DNAT rules in
+  // `inet vordr` while the caller's host-wide lock is held, so no other start can pass the same
+  // probe meanwhile (docs/decisions.md).
+  const first = input.networks.find((n) => !n.internal);
+  const publish = async (): Promise<readonly PublishedPort[]> => {
+    const ports = input.choosePorts !== undefined ? await input.choosePorts() : input.ports;
+    if (ports.length === 0) return ports;
+    if (first === undefined) {
+      throw new VcError('PROFILE_CONFLICT', '-p needs a non-internal network (05 §4.3)');
+    }
+    const rules = publishCommands(input.id, first.ip, ports);
+    await loadNftFile(join(dir, 'ports.nft'), `${rules.join('\n')}\n`);
+    return ports;
+  };
+  const ports = input.portLock !== undefined ? await input.portLock(publish) : await publish();
+
   let egress: FirewallState['egress'];
   if (input.egress.filter) {
     const collected = collectEgressEntries(input.egress.manifest, input.egress.flags);
@@ -282,14 +307,7 @@ export async function installContainerFirewall(
     };
   }
 
-  const first = input.networks.find((n) => !n.internal);
-  if (input.ports.length > 0 && first === undefined) {
-    throw new VcError('PROFILE_CONFLICT', '-p needs a non-internal network (05 §4.3)');
-  }
   const host: string[] = [];
-  if (input.ports.length > 0 && first !== undefined) {
-    host.push(...publishCommands(input.id, first.ip, input.ports));
-  }
   let ingress: FirewallState['ingress'];
   const entries = ingressEntries(input);
   const veths = input.networks.map((n) => n.veth);
@@ -310,7 +328,7 @@ export async function installContainerFirewall(
     networks: input.networks,
     ...(egress !== undefined ? { egress } : {}),
     ...(ingress !== undefined ? { ingress } : {}),
-    ports: input.ports,
+    ports,
   };
   await writeFirewallState(input.root, input.id, state);
   return {
@@ -318,6 +336,7 @@ export async function installContainerFirewall(
     ingressRules: ingress?.rules ?? 0,
     warnings,
     state,
+    ports,
   };
 }
 

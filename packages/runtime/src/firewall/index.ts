@@ -56,6 +56,7 @@ export { measureNetwork } from './network-checks.js';
 export {
   startFirewall,
   stopFirewall,
+  withPortsLock,
   type FirewallSettings,
   type FirewalledContainer,
   type StartedFirewall,

@@ -2,9 +2,18 @@
 // The firewall in a container's lifecycle (05 §4.6, §4.7): installed at start after the netns
 // exists and before the process starts, removed at exit cleanup and rm. Works on the network
 // code's records; the container record carries the settings as `firewall`.
+import { readFile } from 'node:fs/promises';
 import type { EgressAllowJson, IngressAllowJson } from '@verified-container/shared/generate';
-import { readNetwork, type ConnectedNetworks, type NetworkedContainer } from '../network/index.js';
+import {
+  HOST_RUN_DIR,
+  readNetnsOwner,
+  readNetwork,
+  type ConnectedNetworks,
+  type NetworkedContainer,
+} from '../network/index.js';
 import { ContainerRecords } from '../store/container-records.js';
+import { withLock } from '../store/locks.js';
+import { containerPaths } from '../store/vordr-paths.js';
 import {
   installContainerFirewall,
   readFirewallState,
@@ -13,7 +22,7 @@ import {
 } from './container-firewall.js';
 import { ingressPeerUpdateCommands } from './host-tables.js';
 import { runNftBatch } from './nft-cli.js';
-import { makePortHolderProbe } from './port-holder.js';
+import { makePortHolderProbe, type PortHolderName } from './port-holder.js';
 import { choosePorts, type PortRequest, type PublishedPort } from './publish-spec.js';
 
 /** What a container record keeps for its firewall (written at create, read at every start). */
@@ -64,10 +73,8 @@ export async function startFirewall(
   const records = new ContainerRecords<FirewalledContainer>(root);
   const all = await records.list().catch(() => []);
   const names = new Map(all.map((r) => [r.id.slice(0, 12), r.name]));
-  const ports =
-    settings.publish.length === 0
-      ? []
-      : await choosePorts(settings.publish, await makePortHolderProbe((id12) => names.get(id12)));
+  const holderName = async (id12: string) => names.get(id12) ?? (await otherStoreName(id12));
+  const publish = settings.publish;
   const subnets = new Map<string, string>();
   const peers = new Map<string, string[]>();
   for (const e of settings.ingress) {
@@ -93,7 +100,15 @@ export async function startFirewall(
     })),
     egress: settings.egress,
     ingress: settings.ingress,
-    ports,
+    ports: [],
+    // 05 §4.6 PORT_IN_USE across stores: the probe of `inet vordr` and the DNAT install happen
+    // under one host-wide lock, so two starts cannot both find a port free (docs/decisions.md).
+    ...(publish.length > 0
+      ? {
+          choosePorts: async () => choosePorts(publish, await makePortHolderProbe(holderName)),
+          portLock: withPortsLock,
+        }
+      : {}),
     peerAddresses: (name) => peers.get(name) ?? [],
     networkSubnet: (name) => subnets.get(name),
     // The supervisor re-resolves host entries before their elements expire (05 §4.6).
@@ -104,6 +119,7 @@ export async function startFirewall(
     ...(result.egressRules > 0 ? [`egress ${plural(result.egressRules, 'rule')}`] : []),
     ...(result.ingressRules > 0 ? [`ingress ${plural(result.ingressRules, 'rule')}`] : []),
   ];
+  const ports = [...result.ports];
   return {
     ...(parts.length > 0 ? { summary: parts.join(', ') } : {}),
     egressRules: result.egressRules,
@@ -111,6 +127,30 @@ export async function startFirewall(
     ports,
     warnings: [...result.warnings, ...publishedIngressWarnings(ports, settings.ingress)],
   };
+}
+
+/** The host-wide lock under `/run/vordr` held from the port probe until the DNAT rules are in. */
+export const PORTS_LOCK = 'ports';
+
+/** Runs `fn` (choose host ports, install their DNAT rules) under the host-wide `ports` lock. */
+export function withPortsLock<T>(fn: () => Promise<T>): Promise<T> {
+  return withLock(HOST_RUN_DIR, PORTS_LOCK, fn);
+}
+
+/**
+ * The name and store of another store's container, found through the host-wide netns owners
+ * (05 §13); undefined when that store or record is gone.
+ */
+async function otherStoreName(id12: string): Promise<PortHolderName | undefined> {
+  const owner = await readNetnsOwner(HOST_RUN_DIR, id12);
+  if (owner === undefined) return undefined;
+  try {
+    const text = await readFile(containerPaths(owner.root, owner.id).record, 'utf8');
+    const name = (JSON.parse(text) as { name?: unknown }).name;
+    return typeof name === 'string' ? { name, store: owner.root } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Addresses of running peers named or aliased `name` on a network shared with `container`. */

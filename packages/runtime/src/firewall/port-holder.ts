@@ -65,21 +65,27 @@ async function socketOwner(inodes: ReadonlySet<string>): Promise<string | undefi
   return undefined;
 }
 
+/** A container holding a port: its name, and its store when that is not the caller's. */
+export type PortHolderName = string | { readonly name: string; readonly store?: string };
+
 /**
- * A probe for {@link choosePorts}: `container <name>` when a vordr container publishes the port
- * (`nameOf` turns an id prefix into a name from the store; other stores' containers are named by
- * id), else `a host process (pid …)` when a bind fails.
+ * A probe for {@link choosePorts}: `container <name> (<id12>)` when a vordr container publishes the
+ * port (`nameOf` turns an id prefix into a name, and a store for another store's container; unknown
+ * ones are named by id), else `a host process (pid …)` when a bind fails.
  */
 export async function makePortHolderProbe(
-  nameOf: (id12: string) => string | undefined = () => undefined,
+  nameOf: (id12: string) => PortHolderName | undefined | Promise<PortHolderName | undefined> = () =>
+    undefined,
 ): Promise<PortHolderProbe> {
   const json = await listNftJson(['table', 'inet', HOST_TABLE]);
   const published = json === undefined ? [] : publishedPorts(parseNftListing(json));
   return async (port, protocol, hostIp) => {
     const owner = published.find((p) => p.port === port && p.protocol === protocol);
     if (owner !== undefined) {
-      const name = nameOf(owner.id12);
-      return `container ${name ?? owner.id12}${name === undefined ? '' : ` (${owner.id12})`}`;
+      const known = await nameOf(owner.id12);
+      if (known === undefined) return `container ${owner.id12}`;
+      const { name, store } = typeof known === 'string' ? { name: known, store: undefined } : known;
+      return `container ${name} (${owner.id12})${store === undefined ? '' : ` of the store ${store}`}`;
     }
     const code = await tryBind(port, protocol, hostIp);
     if (code === undefined) return undefined;

@@ -50,4 +50,4 @@ export {
   runStoreDnsForwarder,
   storePeerLookup,
 } from './dns-forwarder.js';
-export { sweepOrphanNetns } from './netns-owners.js';
+export { readNetnsOwner, sweepOrphanNetns } from './netns-owners.js';

@@ -27,6 +27,21 @@ export async function recordNetnsOwner(
   );
 }
 
+/** The store and container that made netns `vordr-<id12>`, or undefined when none is recorded. */
+export async function readNetnsOwner(
+  hostDir: string,
+  id12: string,
+): Promise<{ root: string; id: string } | undefined> {
+  try {
+    const text = await fs.readFile(join(ownersDir(hostDir), netnsName(id12)), 'utf8');
+    const owner = JSON.parse(text) as { root?: unknown; id?: unknown };
+    if (typeof owner.root !== 'string' || typeof owner.id !== 'string') return undefined;
+    return { root: owner.root, id: owner.id };
+  } catch {
+    return undefined;
+  }
+}
+
 export async function forgetNetnsOwner(hostDir: string, containerId: string): Promise<void> {
   await fs.rm(join(ownersDir(hostDir), netnsName(containerId)), { force: true });
 }

@@ -207,6 +207,7 @@ describe.skipIf(!ready)('vordr daemon (HTTP API on a unix socket)', () => {
       ['ps', '--filter', `name=${name}`],
       ['inspect', name],
       ['logs', name],
+      ['port', name],
     ]) {
       const via = cli('daemon', ...args);
       const direct = cli('direct', ...args);
