@@ -32,11 +32,11 @@ function record(over: Partial<ContainerRecord>): ContainerRecord {
 describe('ps', () => {
   it('prints the table with short ids, a cut command and the status', () => {
     const out = psTable([record({})], NOW, false).split('\n');
-    expect(out[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
+    expect(out[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\s+VERIFIED$/);
     expect(out[1]).toContain('aaaaaaaaaaaa   vt/hello:1.0.0');
     expect(out[1]).toContain('"/bin/sh -c echo out…"');
     expect(out[1]).toContain('10 minutes ago');
-    expect(out[1]).toMatch(/Up 5 minutes\s+web$/);
+    expect(out[1]).toMatch(/Up 5 minutes\s+web\s+ALLOW$/);
   });
 
   it('PORTS holds the published ports of a running container, between STATUS and NAMES', () => {
@@ -56,11 +56,11 @@ describe('ps', () => {
     const out = psTable([running, exited], NOW, false).split('\n');
     const at = out[0]!.indexOf('PORTS');
     expect(out[1]!.slice(at)).toMatch(
-      /^0\.0\.0\.0:8080->80\/tcp, 127\.0\.0\.1:9000->9000\/tcp\s+web$/,
+      /^0\.0\.0\.0:8080->80\/tcp, 127\.0\.0\.1:9000->9000\/tcp\s+web\s+ALLOW$/,
     );
     expect(out[1]!.slice(0, at)).toMatch(/Up 5 minutes\s+$/);
     // Not running: no ports, as docker.
-    expect(out[2]!.slice(at)).toMatch(/^\s+old$/);
+    expect(out[2]!.slice(at)).toMatch(/^\s+old\s+ALLOW$/);
     expect(out[0]!.indexOf('NAMES')).toBe(out[1]!.indexOf('web'));
   });
 

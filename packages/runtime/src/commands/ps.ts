@@ -151,7 +151,7 @@ export function psTable(records: readonly ContainerRecord[], nowMs: number, full
       : `"${text.slice(0, COMMAND_WIDTH - 1)}…"`;
   };
   const rows = [
-    ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
+    ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', 'VERIFIED'],
     ...records.map((r) => [
       full ? r.id : shortId(r.id),
       r.image,
@@ -161,6 +161,8 @@ export function psTable(records: readonly ContainerRecord[], nowMs: number, full
       // docker's PORTS: only a running container's published ports.
       r.state === 'running' ? portsCell(r.ports ?? []) : '',
       r.name,
+      // The decision the image was admitted with (05 §7): ALLOW, WARN or LOG.
+      r.decision,
     ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));

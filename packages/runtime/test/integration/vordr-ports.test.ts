@@ -155,9 +155,11 @@ describe.skipIf(!ready)('published ports: vordr port, ps PORTS, host-wide claims
       );
 
       const ps = v('ps').stdout.split('\n');
-      expect(ps[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/);
-      expect(ps.find((line) => line.endsWith(name))).toMatch(
-        new RegExp(`Up .*\\s127\\.0\\.0\\.1:${hostPort}->8080/tcp\\s+${name}$`),
+      expect(ps[0]).toMatch(
+        /^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\s+VERIFIED$/,
+      );
+      expect(ps.find((line) => line.includes(name))).toMatch(
+        new RegExp(`Up .*\\s127\\.0\\.0\\.1:${hostPort}->8080/tcp\\s+${name}\\s+ALLOW$`),
       );
 
       let body = '';
@@ -170,7 +172,7 @@ describe.skipIf(!ready)('published ports: vordr port, ps PORTS, host-wide claims
       expect(v('port', name).stdout).toBe('');
       const stopped = v('ps', '-a')
         .stdout.split('\n')
-        .find((line) => line.endsWith(name));
+        .find((line) => line.includes(name));
       expect(stopped).not.toContain('->');
     } finally {
       v('rm', '-f', name);
