@@ -81,7 +81,7 @@ const RESULT = {
   thresholdsMet: ['keyholders'],
   imageDigest: null,
   warnings: [],
-  details: { keysValidUntil: null },
+  details: { keysValidUntil: null, attestations: [], findings: [] },
 } as unknown as VerifyResult;
 
 describe('verify result cache', () => {
@@ -103,6 +103,10 @@ describe('verify result cache', () => {
     expect(await readCachedResult(dir, 'none', now)).toBeUndefined();
     await writeFileAtomic(join(dir, 'bad.json'), '{"notAfter": "2099-01-01T00:00:00Z"}');
     expect(await readCachedResult(dir, 'bad', now)).toBeUndefined();
+    // An entry of an older vordr, without the envelopes and findings of `details`.
+    const old = { ...RESULT, details: { keysValidUntil: null } } as unknown as VerifyResult;
+    await writeCachedResult(join(dir, 'old'), 'k', now, old);
+    expect(await readCachedResult(join(dir, 'old'), 'k', now)).toBeUndefined();
     await writeFileAtomic(join(dir, 'file'), '');
     await expect(writeCachedResult(join(dir, 'file'), 'k', now, RESULT)).resolves.toBeUndefined();
   });

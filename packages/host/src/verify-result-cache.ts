@@ -29,6 +29,10 @@ export async function readCachedResult(
     if (typeof result !== 'object' || result === null || typeof result.decision !== 'string') {
       return undefined;
     }
+    // An entry written before `details` had the envelopes and findings is a miss (≤ 1 h old).
+    if (!Array.isArray(result.details?.attestations) || !Array.isArray(result.details.findings)) {
+      return undefined;
+    }
     return result;
   } catch {
     return undefined;

@@ -35,6 +35,8 @@ function result(fields: Partial<VerifyResult> = {}, details: object = {}): Verif
       attestationCount: 3,
       verifiedLogIds: ['local-file-log', 'cerro-torre-log'],
       sbom: { packages: 148, purlTypes: { deb: 148, generic: 1, composer: 3 } },
+      attestations: [],
+      findings: [],
       ...details,
     },
   };

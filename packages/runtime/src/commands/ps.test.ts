@@ -32,7 +32,9 @@ function record(over: Partial<ContainerRecord>): ContainerRecord {
 describe('ps', () => {
   it('prints the table with short ids, a cut command and the status', () => {
     const out = psTable([record({})], NOW, false).split('\n');
-    expect(out[0]).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\s+VERIFIED$/);
+    expect(out[0]).toMatch(
+      /^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\s+VERIFIED$/,
+    );
     expect(out[1]).toContain('aaaaaaaaaaaa   vt/hello:1.0.0');
     expect(out[1]).toContain('"/bin/sh -c echo out…"');
     expect(out[1]).toContain('10 minutes ago');

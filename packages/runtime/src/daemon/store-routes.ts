@@ -197,9 +197,12 @@ export function storeRoutes(deps: DaemonDeps): Route[] {
           ...(body.logQuorum !== undefined ? { logQuorum: body.logQuorum } : {}),
           ...(body.thresholdGroups !== undefined ? { thresholdGroups: body.thresholdGroups } : {}),
         });
+        const d = v.result.details;
         return json(200, {
           ...toVerifyResultJson(v.result),
           checks: v.verifyChecks.map(checkLineJson),
+          // 05 §12.1: the envelopes with their valid signers, and the 04 §6.5 findings.
+          ...(body.details === true ? { attestations: d.attestations, findings: d.findings } : {}),
         });
       },
     },

@@ -23,6 +23,8 @@ function result(fields: Partial<VerifyResult> = {}, stoppedAt?: number): VerifyR
       attestationCount: 3,
       verifiedLogIds: ['log-a', 'log-b'],
       sbom: { packages: 149, purlTypes: { deb: 148 } },
+      attestations: [],
+      findings: [],
       ...(stoppedAt !== undefined ? { stoppedAt } : {}),
     },
     ...fields,

@@ -153,6 +153,40 @@ describe.skipIf(!ready)('vordr daemon: network and image pull/push routes', () =
     expect(existsSync(join(store, 'vordr', 'networks', `bad-${tag}.json`))).toBe(false);
   });
 
+  it('POST /v1/verify: the decision document; details adds the envelopes, their signers and findings', async () => {
+    const plain = await api(socket, 'POST', '/v1/verify', { image: IMAGE });
+    expect(plain.status, plain.text).toBe(200);
+    expect(plain.body.decision).toBe('ALLOW');
+    expect(plain.body).not.toHaveProperty('attestations');
+    expect(plain.body).not.toHaveProperty('findings');
+
+    const detailed = await api(socket, 'POST', '/v1/verify', { image: IMAGE, details: true });
+    expect(detailed.status, detailed.text).toBe(200);
+    const { attestations, findings } = detailed.body as {
+      attestations: {
+        index: number;
+        predicateType: string;
+        digest: string;
+        validSigners: { keyid: string; owner: string | null }[];
+      }[];
+      findings: unknown[];
+    };
+    expect(attestations.length).toBe(plain.body.attestationsVerified);
+    attestations.forEach((a, i) => {
+      expect(a.index).toBe(i);
+      expect(a.predicateType).toMatch(/^https:\/\//);
+      expect(a.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      for (const s of a.validSigners) expect(s.keyid).toMatch(/^sha256:[0-9a-f]{64}$/);
+      // The fixture signs 2 of 3 keyholders.
+      expect(a.validSigners.length).toBe(2);
+    });
+    expect(new Set(attestations.map((a) => a.digest)).size).toBe(attestations.length);
+    expect(findings).toEqual([]);
+
+    const unknownField = await api(socket, 'POST', '/v1/verify', { image: IMAGE, detail: true });
+    expect(unknownField.body.code).toBe('VALIDATION_FAILED');
+  });
+
   it.skipIf(!hasDockerRegistry)(
     'pushes and pulls through the socket with ndjson progress, the error as the last line',
     async () => {

@@ -36,6 +36,8 @@ describe('audit record and cache (04 §10)', () => {
           attestationCount: 0,
           verifiedLogIds: [],
           sbom: null,
+          attestations: [],
+          findings: [],
         },
       },
     });

@@ -15,6 +15,7 @@ export type {
   ImageEvidence,
   RebuildOutcome,
   SbomSummary,
+  AttestationDetail,
 } from './types.js';
 export { VERIFY_MODES } from './types.js';
 export {

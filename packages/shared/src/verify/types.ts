@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { Problem } from '../errors.js';
-import type { VulnDb, VulnerabilityPolicy } from './vulnerabilities.js';
+import type { VulnDb, VulnFinding, VulnerabilityPolicy } from './vulnerabilities.js';
 
 /** Verification modes (04 §5). */
 export const VERIFY_MODES = ['strict', 'permissive', 'audit'] as const;
@@ -153,6 +153,21 @@ export interface VerifyDetails {
   readonly verifiedLogIds: string[];
   /** The first SPDX statement's package count and purl types (`deb` → 148), when decoded. */
   readonly sbom: SbomSummary | null;
+  /** Every envelope of the bundle, in bundle order (empty when it did not parse). */
+  readonly attestations: AttestationDetail[];
+  /** The vulnerabilities found by 04 §6.5 in every SPDX statement (empty when it did not run). */
+  readonly findings: VulnFinding[];
+}
+
+/** One envelope as `POST /v1/verify` with `details` shows it (05 §12.1). */
+export interface AttestationDetail {
+  readonly index: number;
+  /** The statement's predicate type; null when the payload did not decode. */
+  readonly predicateType: string | null;
+  /** The attestation digest (02 §7): sha256 of the JCS of the envelope. */
+  readonly digest: string;
+  /** The trusted keys whose signature over the payload verifies, with their owners. */
+  readonly validSigners: { readonly keyid: string; readonly owner: string | null }[];
 }
 
 /** What the check list says about the SBOM (04 §9). */

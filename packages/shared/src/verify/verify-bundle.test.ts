@@ -760,6 +760,30 @@ describe('package, layout and rebuild evidence (steps 1, 5, 11)', () => {
     expect(r.details.sbom?.packages).toBeGreaterThan(0);
   });
 
+  it('details list every envelope with its predicate type, digest and valid signers', () => {
+    const b = bundle();
+    const r = run(b);
+    expect(r.details.attestations).toEqual(
+      b.attestations.map((envelope, index) => ({
+        index,
+        predicateType: expect.stringMatching(/^https:\/\//) as unknown,
+        digest: attestationDigest(envelope),
+        validSigners: [
+          { keyid: M1.publicKey.keyId, owner: 'maintainer-1' },
+          { keyid: M2.publicKey.keyId, owner: 'maintainer-2' },
+        ],
+      })),
+    );
+    expect(r.details.findings).toEqual([]);
+    // A bundle that does not parse has no envelopes to show.
+    const broken = verifyBundle({
+      bundleBytes: enc.encode('{'),
+      trustStoreBytes: trustStore(),
+      now: NOW,
+    });
+    expect(broken.details.attestations).toEqual([]);
+  });
+
   it('provenanceSourceDateEpoch reads the provenance epoch', () => {
     expect(provenanceSourceDateEpoch(bytesOf(bundle()))).toBe(0);
     expect(provenanceSourceDateEpoch(enc.encode('not json'))).toBeUndefined();

@@ -45,6 +45,7 @@ import {
   checkVulnerabilities,
   debianPackagesOfSbom,
   findVulnerabilities,
+  type VulnFinding,
   type VulnerabilityPolicy,
 } from './vulnerabilities.js';
 
@@ -130,6 +131,9 @@ export function verifyBundle(input: VerifyInput): VerifyResult {
   const verifiedLogIds = new Set<string>();
   let sbom: SbomSummary | null = null;
   let attestationCount = 0;
+  // For `details`: the envelopes with their decoded statements, and the 04 §6.5 findings.
+  let envelopes: { state: EnvelopeState; predicateType: string | null }[] = [];
+  const findings: VulnFinding[] = [];
 
   const finish = (stoppedAt?: number): VerifyResult => {
     const decision = decide(errors, mode);
@@ -155,6 +159,16 @@ export function verifyBundle(input: VerifyInput): VerifyResult {
         attestationCount,
         verifiedLogIds: [...verifiedLogIds],
         sbom,
+        attestations: envelopes.map(({ state, predicateType }, index) => ({
+          index,
+          predicateType,
+          digest: state.digest,
+          validSigners: [...state.validSigners.values()].map((k) => ({
+            keyid: k.computedKeyId,
+            owner: k.key.metadata?.owner ?? null,
+          })),
+        })),
+        findings,
       },
     };
   };
@@ -198,6 +212,10 @@ export function verifyBundle(input: VerifyInput): VerifyResult {
   // Step 5 (decoding) comes before step 4's message needs the predicate type; decoding problems
   // stop the run after step 4 has reported.
   const decoded = states.map((s) => decodeStatement(s.envelope, s.path));
+  envelopes = states.map((state, i) => ({
+    state,
+    predicateType: decoded[i]!.statement?.predicateType ?? null,
+  }));
 
   // Step 4: log coverage.
   const byDigest = new Map<string, EnvelopeState>();
@@ -489,7 +507,11 @@ export function verifyBundle(input: VerifyInput): VerifyResult {
     }),
   );
   if (input.vulnerabilities !== undefined) {
-    checkVulnerabilityGate(input.vulnerabilities, statements, input.requirements, errors, warnings);
+    checkVulnerabilityGate(input.vulnerabilities, statements, input.requirements, {
+      errors,
+      warnings,
+      findings,
+    });
   }
 
   // Step 11: reproducibility (the adapter rebuilt and compared).
@@ -519,14 +541,14 @@ function summariseSbom(doc: unknown): SbomSummary {
   return { packages: packages.length, purlTypes };
 }
 
-/** 04 §6.5 over every SPDX statement; pushes onto `errors` and `warnings`. */
+/** 04 §6.5 over every SPDX statement; pushes onto `errors`, `warnings` and `findings`. */
 function checkVulnerabilityGate(
   gate: VulnerabilityGateInput,
   statements: readonly LocatedStatement[],
   requirements: VerifyRequirements | undefined,
-  errors: Problem[],
-  warnings: Problem[],
+  out: { errors: Problem[]; warnings: Problem[]; findings: VulnFinding[] },
 ): void {
+  const { errors, warnings } = out;
   if (gate.db === undefined) {
     (gate.requireDb ? errors : warnings).push({
       code: 'VULNERABILITY_DB_MISSING',
@@ -540,6 +562,7 @@ function checkVulnerabilityGate(
   for (const s of statements) {
     if (s.statement.predicateType !== SPDX_PREDICATE_TYPE) continue;
     const findings = findVulnerabilities(gate.db, debianPackagesOfSbom(s.statement.predicate));
+    out.findings.push(...findings);
     const gated = checkVulnerabilities(findings, policy, childPath(s.path, 'payload', 'predicate'));
     errors.push(...gated.errors);
     warnings.push(...gated.warnings);
