@@ -17,7 +17,10 @@
 //   for it outside the container (conmon and its non-container children, any vordr process of the
 //   store such as the supervisor); the container init's own RSS is shown apart. Goal < 5 MB.
 // Needs root, hyperfine, runc, conmon, umoci and a static busybox; skips with a message otherwise.
-// No timing assertions. Run after `pnpm build`: node bench/vordr.bench.js [--runs N] [--json] [--md <file>]
+//   --compare <bin.js>: also times `vordr run --rm` of another build (e.g. a checkout of main,
+//   built) on the same store, in the same rounds: the row "vordr run --rm (compare)".
+// No timing assertions. Run after `pnpm build`:
+//   node bench/vordr.bench.js [--runs N] [--json] [--md <file>] [--compare <bin.js>]
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
@@ -46,8 +49,11 @@ const RUNS = Number(option('--runs') ?? 30);
 
 const JSON_ONLY = args.includes('--json');
 const MD = option('--md');
+const COMPARE = option('--compare');
 if (!Number.isInteger(RUNS) || RUNS < 1) {
-  console.error('usage: node bench/vordr.bench.js [--runs N] [--json] [--md <file>]');
+  console.error(
+    'usage: node bench/vordr.bench.js [--runs N] [--json] [--md <file>] [--compare <bin.js>]',
+  );
   process.exit(2);
 }
 /** hyperfine rounds: the commands interleave round by round. */
@@ -323,6 +329,18 @@ try {
     ['vordr run --rm', `${v} run --rm --network none ${IMAGE} /bin/true`],
     ['vordr run --rm --no-cache', `${v} run --rm --no-cache --network none ${IMAGE} /bin/true`],
   ];
+  if (COMPARE !== undefined) {
+    const other = `${q(process.execPath)} ${q(COMPARE)} --root ${q(store)}`;
+    exec(
+      process.execPath,
+      [COMPARE, '--root', store, 'run', '--rm', '--network', 'none', IMAGE, '/bin/true'],
+      'vordr run --rm (compare)',
+    );
+    commands.push([
+      'vordr run --rm (compare)',
+      `${other} run --rm --network none ${IMAGE} /bin/true`,
+    ]);
+  }
   if (podman.skipped === undefined) {
     commands.push([
       'podman run --rm',

@@ -96,10 +96,9 @@ async function tryCreate(path: string, tool: string): Promise<LockOwner | null> 
     if ((cause as NodeJS.ErrnoException).code === 'EEXIST') return null;
     throw new VcError('WRITE_FAILED', `cannot create lock ${path}`, { cause });
   }
-  const self = await probeProcess(process.pid);
   const owner: LockOwner = {
     pid: process.pid,
-    startTime: (self.alive ? self.startTime : null) ?? 0,
+    startTime: await ownStartTime(),
     tool,
     acquiredAt: formatRfc3339Utc(new Date()),
   };
@@ -207,9 +206,29 @@ function heldLock(name: string, path: string, locks: string, owner: LockOwner): 
     if (text !== JSON.stringify(owner)) return;
     const aside = join(locks, `.released-${randomBytes(6).toString('hex')}`);
     await fs.rename(path, aside);
-    await fs.rm(aside, { recursive: true, force: true });
+    await removeReleased(aside);
   };
   return { name, path, owner, release, [Symbol.asyncDispose]: release };
+}
+
+/** This process's start time (it never changes): read from /proc once per process. */
+let ownStart: Promise<number> | undefined;
+function ownStartTime(): Promise<number> {
+  ownStart ??= probeProcess(process.pid).then((self) => (self.alive ? self.startTime : null) ?? 0);
+  return ownStart;
+}
+
+/**
+ * Removes a released lock directory: it holds owner.json alone, so two calls instead of a
+ * recursive walk; anything else in it (a temporary file of a crashed writer) takes the walk.
+ */
+async function removeReleased(dir: string): Promise<void> {
+  try {
+    await fs.unlink(join(dir, 'owner.json'));
+    await fs.rmdir(dir);
+  } catch {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 }
 
 function parseOwner(text: string): LockOwner | null {

@@ -69,6 +69,7 @@ export async function followForeground(
           volumePort: volumePortFor(ctx),
           awaitMonitor: false,
           markRemoving: false,
+          exited: true,
         });
       } else {
         await settleExit(

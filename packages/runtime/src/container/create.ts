@@ -213,15 +213,26 @@ export async function createContainer(
   try {
     await withContainerLock(ctx, id, async () => {
       const paths = containerPaths(ctx.root, id);
-      await writeEtcFiles(paths.dir, created.hostname, created.extraHosts ?? []);
-
-      const rootfs = await prepareContainerRootfs({
+      // The /etc files and the seccomp filter are made while mount(8) runs. Each step is
+      // awaited before a failure is thrown, so the undo below never races a mount in progress.
+      const etcFiles = writeEtcFiles(paths.dir, created.hostname, created.extraHosts ?? []);
+      const rootfsMade = prepareContainerRootfs({
         root: ctx.root,
         containerId: id,
         layers: plan.image.layers,
         openBlob: (digest) => openBlob(ctx.root, digest),
         special: new HostSpecialFiles(),
+        volatile: plan.autoRemove,
       });
+      const seccompLoaded = loadSeccomp(
+        profile.seccomp,
+        { capabilities: profile.capabilities, kernelRelease: host.kernelRelease },
+        defaultSeccompProfilePath(ctx.env),
+      );
+      await Promise.allSettled([etcFiles, rootfsMade, seccompLoaded]);
+      await etcFiles;
+      const rootfs = await rootfsMade;
+      const seccomp = await seccompLoaded;
       // Not written yet: a crash leaves a `creating` record, whose removal unmounts whatever is
       // mounted (05 §13); every atomic write costs two fsyncs on the path of a `run`.
       created.rootfsMode = rootfs.mode;
@@ -260,11 +271,6 @@ export async function createContainer(
       // Recorded before going on, so a failed create finds (and removes) the volumes it made.
       if (owned.length > 0 || plan.volumes.length > 0) await ctx.records.write(created);
 
-      const seccomp = await loadSeccomp(
-        profile.seccomp,
-        { capabilities: profile.capabilities, kernelRelease: host.kernelRelease },
-        defaultSeccompProfilePath(ctx.env),
-      );
       const [passwd, group] = await Promise.all([
         readRootfsText(rootfs.path, '/etc/passwd'),
         readRootfsText(rootfs.path, '/etc/group'),

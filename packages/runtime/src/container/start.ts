@@ -53,6 +53,7 @@ export async function startContainer(
       layers: opts.layers,
       openBlob: (digest) => openBlob(ctx.root, digest),
       special: new HostSpecialFiles(),
+      volatile: record.autoRemove,
     });
     record.rootfsMode = rootfs.mode;
   }

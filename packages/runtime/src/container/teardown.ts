@@ -24,6 +24,13 @@ export interface TeardownOptions {
    * the same (05 §13), so the mark (an atomic write, two fsyncs) buys nothing. Default true.
    */
   readonly markRemoving?: boolean;
+  /**
+   * true (removal only): the caller has read the container's exit file, so no process of it is
+   * left (its pid namespace died with init) and the rootfs is unmounted and removed while runc
+   * deletes its state: neither depends on the other. runc backend only (podman's `rm` runs its
+   * own cleanup of the rootfs it was given). Default false (one after the other).
+   */
+  readonly exited?: boolean;
 }
 
 /**
@@ -109,10 +116,20 @@ export async function removeContainer(
     record.state = 'removing';
     await ctx.records.write(record);
   }
-  await ctx.engine.delete(record.id, { awaitMonitor: opts.awaitMonitor ?? true });
-  await stopFirewall(ctx.root, record);
-  await disconnectContainer(ctx.root, record);
-  await releaseContainerRootfs(ctx.root, record.id);
+  const engineSide = async (): Promise<void> => {
+    await ctx.engine.delete(record.id, { awaitMonitor: opts.awaitMonitor ?? true });
+    await stopFirewall(ctx.root, record);
+    await disconnectContainer(ctx.root, record);
+  };
+  if (opts.exited === true && ctx.engine.backend === 'runc') {
+    // Both run to the end before a failure is thrown: nothing is left half-done behind it.
+    const steps = [engineSide(), releaseContainerRootfs(ctx.root, record.id)];
+    await Promise.allSettled(steps);
+    for (const step of steps) await step;
+  } else {
+    await engineSide();
+    await releaseContainerRootfs(ctx.root, record.id);
+  }
   for (const volume of record.volumes) {
     if (!volume.persistent || opts.volumes) await opts.volumePort.remove(volume.name);
   }

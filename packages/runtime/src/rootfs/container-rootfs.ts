@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import type { ImageLayer } from '../image/store-image.js';
 import { containerPaths, vordrPaths } from '../store/vordr-paths.js';
 import { copyLayers } from './copy-layers.js';
-import { isMountPoint, tryMountOverlay, unmount } from './overlay-mount.js';
+import { isMountPoint, tryMountOverlay, unmount, volatileMarker } from './overlay-mount.js';
 import type { SpecialFiles } from './special-files.js';
 import { unpackLayer } from './unpack-layer.js';
 
@@ -21,6 +21,13 @@ export interface PrepareRootfsOptions {
   /** Opens a layer blob by digest. */
   readonly openBlob: (digest: string) => Readable;
   readonly special: SpecialFiles;
+  /**
+   * The container is removed when it exits (`--rm`): its upper layer is mounted `volatile` (no
+   * sync of the host file system at unmount). Such a container does not outlive the boot it was
+   * created in (after a reboot reconciliation removes it, 05 §13), so the marker of an earlier
+   * volatile mount in this boot is removed before a remount.
+   */
+  readonly volatile?: boolean;
 }
 
 export interface PreparedRootfs {
@@ -52,11 +59,14 @@ export async function prepareContainerRootfs(opts: PrepareRootfsOptions): Promis
   await fs.mkdir(paths.rootfs, { recursive: true, mode: 0o755 });
   await fs.mkdir(paths.upper, { recursive: true, mode: 0o755 });
   await fs.mkdir(paths.work, { recursive: true, mode: 0o700 });
+  const volatile = opts.volatile === true;
+  if (volatile) await fs.rm(volatileMarker(paths.work), { recursive: true, force: true });
   const mounted = await tryMountOverlay({
     lowerDirs: [...layerDirs].reverse(),
     upperDir: paths.upper,
     workDir: paths.work,
     target: paths.rootfs,
+    volatile,
   });
   if (mounted) return { mode: 'overlay', path: paths.rootfs, layerDirs };
   await fs.rm(paths.overlay, { recursive: true, force: true });

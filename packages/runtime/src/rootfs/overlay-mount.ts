@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { VcError } from '@verified-container/shared';
 
@@ -15,6 +16,12 @@ export interface OverlayLayout {
   readonly upperDir: string;
   readonly workDir: string;
   readonly target: string;
+  /**
+   * overlayfs `volatile` (Linux 5.10): no sync of the upper layer, at `syncfs` nor at unmount
+   * (which otherwise syncs the whole host file system holding it). Only for an upper layer that
+   * is thrown away with the container (`--rm`): after a host crash its content may be incomplete.
+   */
+  readonly volatile?: boolean;
 }
 
 /**
@@ -24,11 +31,14 @@ export interface OverlayLayout {
 export function overlayOptions(layout: OverlayLayout): string | null {
   const paths = [...layout.lowerDirs, layout.upperDir, layout.workDir];
   if (layout.lowerDirs.length === 0 || paths.some((p) => /[,:\\]/.test(p))) return null;
-  const options = `lowerdir=${layout.lowerDirs.join(':')},upperdir=${layout.upperDir},workdir=${layout.workDir}`;
+  const options = `lowerdir=${layout.lowerDirs.join(':')},upperdir=${layout.upperDir},workdir=${layout.workDir}${layout.volatile === true ? ',volatile' : ''}`;
   return options.length > MAX_MOUNT_OPTIONS ? null : options;
 }
 
-/** Mounts the overlay with `mount(8)`; false when the options cannot be written or mount fails. */
+/**
+ * Mounts the overlay with `mount(8)`; false when the options cannot be written or mount fails.
+ * A `volatile` mount the kernel refuses (before 5.10) is tried again without it.
+ */
 export async function tryMountOverlay(layout: OverlayLayout): Promise<boolean> {
   const options = overlayOptions(layout);
   if (options === null) return false;
@@ -36,8 +46,16 @@ export async function tryMountOverlay(layout: OverlayLayout): Promise<boolean> {
     await run('mount', ['-t', 'overlay', 'overlay', '-o', options, layout.target]);
     return true;
   } catch {
-    return false;
+    return layout.volatile === true ? tryMountOverlay({ ...layout, volatile: false }) : false;
   }
+}
+
+/**
+ * The marker overlayfs leaves in the work dir of a `volatile` mount (`work/incompat/volatile`):
+ * while it exists the kernel refuses to mount that upper layer again, even after a clean unmount.
+ */
+export function volatileMarker(workDir: string): string {
+  return join(workDir, 'work', 'incompat', 'volatile');
 }
 
 /** Whether `path` is a mount point, from `/proc/self/mountinfo`. */

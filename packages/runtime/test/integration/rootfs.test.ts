@@ -14,9 +14,16 @@ import {
   prepareContainerRootfs,
   probeRootfsMode,
   releaseContainerRootfs,
+  unmount,
   unpackLayer,
 } from '../../src/rootfs/index.js';
-import { ContainerRecords, layerPath, newContainerId } from '../../src/store/index.js';
+import { volatileMarker } from '../../src/rootfs/overlay-mount.js';
+import {
+  ContainerRecords,
+  containerPaths,
+  layerPath,
+  newContainerId,
+} from '../../src/store/index.js';
 import { FIXTURE_MTIME, writeFixtureImage, type FixtureImage } from '../support/oci-fixture.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -41,6 +48,13 @@ const TOP_LAYER = [
   { name: 'opt/new', content: 'only this\n' },
   { name: 'top.txt', content: 'layer 2\n' },
 ];
+
+/** The super options of the mount at `path` (field 11 of `/proc/self/mountinfo`). */
+async function mountOptionsOf(path: string): Promise<string> {
+  const info = await fs.readFile('/proc/self/mountinfo', 'utf8');
+  const line = info.split('\n').find((l) => l.split(' ')[4] === path);
+  return line?.split(' - ')[1]?.split(' ')[2] ?? '';
+}
 
 describe.skipIf(!isRoot)('container rootfs from store layers', () => {
   let root: string;
@@ -103,6 +117,38 @@ describe.skipIf(!isRoot)('container rootfs from store layers', () => {
     await releaseContainerRootfs(root, id);
     expect(await isMountPoint(prepared.path)).toBe(false);
     await expect(fs.access(prepared.path)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('mounts an --rm container volatile and mounts it again after an unmount (same upper)', async () => {
+    const resolved = await resolveImage(root, 'test/two-layers:1.0');
+    const id = newContainerId();
+    containers.push(id);
+    await new ContainerRecords(root).write({ id, name: 'rootfs_volatile' });
+    const prepare = () =>
+      prepareContainerRootfs({
+        root,
+        containerId: id,
+        layers: resolved.layers,
+        openBlob: (digest) => openBlob(root, digest),
+        special,
+        volatile: true,
+      });
+    const first = await prepare();
+    expect(first.mode).toBe('overlay');
+    expect(await mountOptionsOf(first.path)).toContain('volatile');
+    await fs.writeFile(join(first.path, 'top.txt'), 'written\n');
+
+    // The kernel refuses a second mount while the volatile marker is there; a remount (start
+    // after stop) removes it first and keeps what the container wrote.
+    await unmount(first.path);
+    const { work } = containerPaths(root, id);
+    await expect(fs.access(volatileMarker(work))).resolves.toBeUndefined();
+    const again = await prepare();
+    expect(again.mode).toBe('overlay');
+    expect(await fs.readFile(join(again.path, 'top.txt'), 'utf8')).toBe('written\n');
+
+    await releaseContainerRootfs(root, id);
+    expect(await isMountPoint(again.path)).toBe(false);
   });
 
   it('copies the flattened layers when overlay is not used, with the same view', async () => {
