@@ -65,7 +65,7 @@ async function run(text: string, flags: VerifyFlags, deps: CliDeps): Promise<Com
         ? await manifestFromPackage(target.manifest.bytes, target.manifest.path)
         : undefined;
   const now = common.explicitNow ?? deps.clock.now();
-  const vulnerabilities = await vulnerabilityGate(flags, manifest, deps);
+  const vulnerabilities = await vulnerabilityGate(flags, manifest, deps, target.bundleBytes);
   const input: VerifyInput = {
     ...verifyInputOf({
       bundleBytes: target.bundleBytes,

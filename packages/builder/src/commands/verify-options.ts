@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // What both forms of `cerro-torre verify` share (04 §8, §9): flag parsing, the trust store, the
 // manifest and vulnerability database inputs, and the audited, cached decision (04 §10).
-import { resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { resolveStoreRoot, storePaths, VcError } from '@verified-container/shared';
 import { sha256Digest } from '@verified-container/shared/crypto';
@@ -141,20 +142,36 @@ export interface VulnDbInput {
   readonly digest: string;
 }
 
-/** Whether the vulnerability gate runs, and its database (`--vuln-db`, else `$VC_VULN_DB`). */
+/**
+ * Whether the vulnerability gate runs, and its database, first found (04 §6.5): `--vuln-db`, else
+ * `$VC_VULN_DB`, else `$VC_ROOT/vulndb/<suite>` with the suite of the bundle's SBOM (`bookworm`).
+ */
 export async function vulnerabilityGate(
   flags: VerifyFlags,
   manifest: ManifestInput | undefined,
   deps: CliDeps,
+  bundleBytes: Uint8Array | undefined,
 ): Promise<{ runs: boolean; db: VulnDbInput | undefined }> {
-  const path = flags.vulnDb ?? nonEmpty(deps.env['VC_VULN_DB']);
   const runs =
     flags.vulnDb !== undefined ||
     flags.requireVulnDb === true ||
     manifest?.requirements?.scanBeforeDeployment === true;
-  if (!runs || path === undefined) return { runs, db: undefined };
-  const full = resolve(deps.cwd, path);
-  return { runs, db: { path: full, ...(await readVulnDb(full)) } };
+  if (!runs) return { runs, db: undefined };
+  const given = flags.vulnDb ?? nonEmpty(deps.env['VC_VULN_DB']);
+  if (given !== undefined) {
+    const full = resolve(deps.cwd, given);
+    return { runs, db: { path: full, ...(await readVulnDb(full)) } };
+  }
+  if (bundleBytes === undefined) return { runs, db: undefined };
+  const { debianSuiteOfSbom, sbomOfBundle } = await loadVerify();
+  const suite = debianSuiteOfSbom(sbomOfBundle(bundleBytes));
+  if (suite === undefined) return { runs, db: undefined };
+  const path = join(resolveStoreRoot(deps), 'vulndb', suite);
+  const isFile = await stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  return { runs, db: isFile ? { path, ...(await readVulnDb(path)) } : undefined };
 }
 
 /** Reads a debsecan database: zlib (RFC 1950) of UTF-8 text (04 §6.5). */

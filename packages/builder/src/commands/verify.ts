@@ -122,7 +122,7 @@ export async function verifyCommand(flags: VerifyFlags, deps: CliDeps): Promise<
       ? await readManifestFlag(resolve(deps.cwd, flags.manifest))
       : undefined;
   const now = common.explicitNow ?? deps.clock.now();
-  const vulnerabilities = await vulnerabilityGate(flags, manifest, deps);
+  const vulnerabilities = await vulnerabilityGate(flags, manifest, deps, bundleBytes);
   const input = verifyInputOf({
     bundleBytes,
     trustStoreBytes,

@@ -113,15 +113,6 @@ export interface VulnDbInput {
   readonly digest: string;
 }
 
-/** Debian's `VERSION_ID` → suite, for `$VC_ROOT/vulndb/<suite>` (the SBOM records the id only). */
-const DEBIAN_SUITES: Readonly<Record<string, string>> = {
-  '10': 'buster',
-  '11': 'bullseye',
-  '12': 'bookworm',
-  '13': 'trixie',
-  '14': 'forky',
-};
-
 /**
  * The database file of 04 §6.5, first found: `--vuln-db`, `$VC_VULN_DB`, `$VC_ROOT/vulndb/<suite>`
  * (suite from the SBOM's Debian operating-system version). Undefined when none exists; a given
@@ -131,12 +122,12 @@ export async function findVulnDb(fields: {
   readonly root: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly flag: string | undefined;
-  readonly debianVersionId: string | undefined;
+  /** The image's Debian suite ({@link debianSuiteOfSbom}), when its SBOM names one. */
+  readonly suite: string | undefined;
 }): Promise<VulnDbInput | undefined> {
   const given = fields.flag ?? nonEmpty(fields.env['VC_VULN_DB']);
   if (given !== undefined) return readVulnDb(resolve(given));
-  const suite =
-    fields.debianVersionId !== undefined ? DEBIAN_SUITES[fields.debianVersionId] : undefined;
+  const suite = fields.suite;
   if (suite === undefined) return undefined;
   const path = join(fields.root, 'vulndb', suite);
   const exists = await fs.stat(path).then(

@@ -18,6 +18,7 @@ import {
   logQuorum,
   readTrustStoreForVerify,
   sbomOfBundle,
+  debianSuiteOfSbom,
   verifyBundle,
   verifyCacheKey,
   vordrDecisionExitCode,
@@ -205,7 +206,7 @@ export async function verifyImage(
         root: opts.root,
         env: opts.env,
         flag: opts.vulnDb,
-        debianVersionId: debianVersionIdOf(sbomDoc),
+        suite: debianSuiteOfSbom(sbomDoc),
       })
     : undefined;
   const cacheDir = join(storePaths(opts.root).cache, 'verify');
@@ -360,20 +361,6 @@ async function decideWithCache(
   if (ctx.useCache && hit === undefined)
     await writeCachedResult(ctx.cacheDir, key, ctx.now, result);
   return { result, cached: hit !== undefined };
-}
-
-/** The SBOM's Debian operating-system `versionInfo` (`12`), for `$VC_ROOT/vulndb/<suite>`. */
-function debianVersionIdOf(sbom: unknown): string | undefined {
-  if (typeof sbom !== 'object' || sbom === null) return undefined;
-  const packages = (sbom as { packages?: unknown }).packages;
-  if (!Array.isArray(packages)) return undefined;
-  for (const p of packages as unknown[]) {
-    const pkg = p as { primaryPackagePurpose?: unknown; name?: unknown; versionInfo?: unknown };
-    if (pkg.primaryPackagePurpose === 'OPERATING_SYSTEM' && pkg.name === 'debian') {
-      return typeof pkg.versionInfo === 'string' ? pkg.versionInfo : undefined;
-    }
-  }
-  return undefined;
 }
 
 function dbName(db: VulnDbInput): string {

@@ -79,6 +79,7 @@ export { readPackageMetadata } from './package-metadata.js';
 export type { InstalledPackage, PackageSetDifference } from './installed-packages.js';
 export {
   sbomOfBundle,
+  debianSuiteOfSbom,
   debianPackagesOfSpdx,
   parseDpkgStatus,
   comparePackageSets,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   comparePackageSets,
   debianPackagesOfSpdx,
+  debianSuiteOfSbom,
   describePackage,
   parseDpkgStatus,
 } from './installed-packages.js';
@@ -72,5 +73,26 @@ describe('installed packages (05 §4.8 line 3)', () => {
     });
     expect(comparePackageSets(installed, installed)).toEqual({ missing: [], extra: [] });
     expect(describePackage(sbom[1]!)).toBe('libc6 2.36-9 (amd64)');
+  });
+});
+
+describe('debianSuiteOfSbom (04 §6.5 $VC_ROOT/vulndb/<suite>)', () => {
+  const os = (name: string, versionInfo: unknown) => ({
+    packages: [
+      { name: 'busybox', versionInfo: '1:1.35.0-4+b3' },
+      { name, versionInfo, primaryPackagePurpose: 'OPERATING_SYSTEM' },
+    ],
+  });
+  it('names the suite of the Debian operating-system package', () => {
+    expect(debianSuiteOfSbom(os('debian', '12'))).toBe('bookworm');
+    expect(debianSuiteOfSbom(os('debian', '13'))).toBe('trixie');
+  });
+  it('is undefined for another system, an unknown or odd version, or no SBOM', () => {
+    expect(debianSuiteOfSbom(os('alpine', '3.20'))).toBeUndefined();
+    expect(debianSuiteOfSbom(os('debian', '99'))).toBeUndefined();
+    expect(debianSuiteOfSbom(os('debian', 'toString'))).toBeUndefined();
+    expect(debianSuiteOfSbom(os('debian', 12))).toBeUndefined();
+    expect(debianSuiteOfSbom({ packages: 'x' })).toBeUndefined();
+    expect(debianSuiteOfSbom(undefined)).toBeUndefined();
   });
 });

@@ -35,6 +35,34 @@ export function sbomOfBundle(bundleBytes: Uint8Array): unknown {
   return undefined;
 }
 
+/** Debian's `VERSION_ID` → suite, for `$VC_ROOT/vulndb/<suite>` (the SBOM records the id only). */
+const DEBIAN_SUITES: Readonly<Record<string, string>> = {
+  '10': 'buster',
+  '11': 'bullseye',
+  '12': 'bookworm',
+  '13': 'trixie',
+  '14': 'forky',
+};
+
+/**
+ * The Debian suite of an SPDX document (04 §6.5 `$VC_ROOT/vulndb/<suite>`): its operating-system
+ * package `debian` with `versionInfo` `12` is `bookworm`; undefined for anything else.
+ */
+export function debianSuiteOfSbom(sbom: unknown): string | undefined {
+  if (typeof sbom !== 'object' || sbom === null) return undefined;
+  const packages = (sbom as { packages?: unknown }).packages;
+  if (!Array.isArray(packages)) return undefined;
+  for (const p of packages as unknown[]) {
+    const pkg = p as { primaryPackagePurpose?: unknown; name?: unknown; versionInfo?: unknown };
+    if (pkg.primaryPackagePurpose === 'OPERATING_SYSTEM' && pkg.name === 'debian') {
+      return typeof pkg.versionInfo === 'string' && Object.hasOwn(DEBIAN_SUITES, pkg.versionInfo)
+        ? DEBIAN_SUITES[pkg.versionInfo]
+        : undefined;
+    }
+  }
+  return undefined;
+}
+
 /**
  * The Debian packages of an SPDX document: every package with a `pkg:deb/` purl, named by the
  * purl's name, version and `arch` qualifier (`all` packages keep `all`).
