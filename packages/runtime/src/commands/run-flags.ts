@@ -58,6 +58,10 @@ export interface RunFlags {
   healthcheck?: boolean;
   restart?: string;
   pull?: string;
+  /** For a pull (podman run's): `--tls-verify[=false]`, `--creds`, `--authfile`. */
+  tlsVerify?: string | boolean;
+  creds?: string;
+  authfile?: string;
   verifyMode?: string;
   trustStore?: string;
   now?: string;

@@ -5,12 +5,14 @@ import type { TaskProgress } from '@verified-container/host';
 import { resolveImage, type StoreImage } from '../image/index.js';
 import type { PullPolicy } from './pull-policy.js';
 import { pullStoreImage } from './pull-store-image.js';
-import { registryOpener, type RegistryEnv } from './registry-flags.js';
+import { registryOpener, type RegistryEnv, type RegistryFlags } from './registry-flags.js';
 
 export interface RunPullOptions {
   readonly policy: PullPolicy;
-  /** Auth files and logger of the process (run has no --creds: the auth files are used). */
+  /** Auth files and logger of the process. */
   readonly registry: RegistryEnv;
+  /** run's `--tls-verify`, `--creds` and `--authfile` (podman run's). */
+  readonly flags?: RegistryFlags;
   readonly progress?: TaskProgress;
   /** One line before a pull starts (`vordr: pulling …`). */
   readonly say?: (text: string) => void;
@@ -37,7 +39,7 @@ export async function resolveRegistryImage(
   const pulled = await pullStoreImage({
     root,
     reference: text,
-    openClient: registryOpener({}, opts.registry),
+    openClient: registryOpener(opts.flags ?? {}, opts.registry),
     tool: 'vordr run',
     ...(opts.progress !== undefined ? { progress: opts.progress } : {}),
   });

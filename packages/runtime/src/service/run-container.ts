@@ -115,6 +115,13 @@ export async function runContainer(
     pull: {
       policy: parsePullPolicy(flags.pull),
       registry: { env: environment.env, homeDir: environment.homeDir, logger: ctx.logger },
+      flags: {
+        ...(flags.tlsVerify !== undefined ? { tlsVerify: flags.tlsVerify } : {}),
+        ...(flags.creds !== undefined ? { creds: flags.creds } : {}),
+        ...(flags.authfile !== undefined
+          ? { authfile: resolve(environment.cwd, flags.authfile) }
+          : {}),
+      },
       say,
       ...(environment.quiet === true ? {} : { progress: new LineProgress(say) }),
     },

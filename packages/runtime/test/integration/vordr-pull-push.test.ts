@@ -280,7 +280,7 @@ describe.skipIf(!ready)('vordr image push / pull and run --pull (docker-registry
   });
 
   it.skipIf(!hasOpenssl)(
-    'a token-auth registry: push with --creds, pull with --authfile; none is REGISTRY_UNAUTHORIZED',
+    'a token-auth registry: push with --creds, pull with --authfile, run --creds; none is REGISTRY_UNAUTHORIZED',
     async () => {
       const secured = await newRegistry({ auth: 'token' });
       const ref = `${secured.host}/x/hello:1.0`;
@@ -303,6 +303,15 @@ describe.skipIf(!ready)('vordr image push / pull and run --pull (docker-registry
       const pulled = await vordrAsync(dir, root, 'image', 'pull', ref, '--authfile', authfile);
       expect(pulled.status, pulled.stderr).toBe(0);
       expect(pulled.stdout).toBe(`${digest}\n`);
+
+      // run pulls with podman run's flags: without credentials refused, with --creds it runs.
+      const runRoot = freshRoot('token-run');
+      const refused = await vordrAsync(dir, runRoot, 'run', '--rm', ref);
+      expect(refused.status).toBe(125);
+      expect(refused.stderr).toContain('Error [REGISTRY_UNAUTHORIZED]');
+      const ran = await vordrAsync(dir, runRoot, 'run', '--rm', '--creds', creds, ref);
+      expect(ran.status, ran.stderr).toBe(0);
+      expect(ran.stdout).toBe('hello from vordr\n');
     },
   );
 });
