@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { IMAGE, builderBin, prepareImage, staticBusybox, vordrBin } from './vordr-image.js';
+import { makeExec } from './bench-kit.js';
 
 const args = process.argv.slice(2);
 const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -47,13 +48,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'vordr-daemon-bench-'));
 const socket = join(scratch, 'vordr.sock');
 const env = { ...process.env, VC_ROOT: store, VC_LOG_LEVEL: 'warn', NO_COLOR: '1' };
 
-function exec(cmd, argv, what, opts = {}) {
-  const r = spawnSync(cmd, argv, { cwd: work, env, encoding: 'utf8', timeout: 120_000, ...opts });
-  if (r.status !== 0) {
-    throw new Error(`${what} failed (${r.status ?? r.signal}):\n${r.stderr}${r.stdout}`);
-  }
-  return r;
-}
+const exec = makeExec({ cwd: work, env });
 /** The signed image in `store` (bench/vordr-image.js). */
 const prepare = () => prepareImage({ work, store, busybox, exec });
 

@@ -29,6 +29,7 @@ import {
   staticBusybox,
   vordrBin,
 } from './vordr-image.js';
+import { hyperfineRounds, makeExec } from './bench-kit.js';
 
 const args = process.argv.slice(2);
 const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -71,13 +72,7 @@ const env = { ...process.env, VC_ROOT: store, VC_LOG_LEVEL: 'warn', NO_COLOR: '1
 const podmanEnv = { ...env, CONTAINERS_CONF: join(scratch, 'containers.conf') };
 const podmanImage = `localhost/vordr-netbench-true:${process.pid}`;
 
-function exec(cmd, argv, what, opts = {}) {
-  const r = spawnSync(cmd, argv, { cwd: work, env, encoding: 'utf8', timeout: 120_000, ...opts });
-  if (r.status !== 0) {
-    throw new Error(`${what} failed (${r.status ?? r.signal}):\n${r.stderr}${r.stdout}`);
-  }
-  return r;
-}
+const exec = makeExec({ cwd: work, env });
 const vordr = (argv, what) =>
   exec(process.execPath, [vordrBin, '--root', store, ...argv], what ?? `vordr ${argv[0]}`);
 
@@ -124,46 +119,16 @@ function hostNet() {
   };
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-/** hyperfine in ROUNDS rounds of RUNS/ROUNDS runs each; every command's times over all rounds. */
-function hyperfine(commands) {
-  const times = new Map(commands.map(([name]) => [name, []]));
-  const cpu = new Map(commands.map(([name]) => [name, []]));
-  const per = Math.ceil(RUNS / ROUNDS);
-  for (let round = 0; round < ROUNDS; round++) {
-    const exported = join(scratch, `hyperfine-${round}.json`);
-    const hf = spawnSync(
-      'hyperfine',
-      [
-        '--warmup',
-        round === 0 ? '2' : '1',
-        '--runs',
-        String(per),
-        '--style',
-        'none',
-        '--export-json',
-        exported,
-        ...commands.flatMap(([name, cmd]) => ['-n', name, cmd]),
-      ],
-      { cwd: work, env: podmanEnv, encoding: 'utf8' },
-    );
-    if (hf.status !== 0) throw new Error(`hyperfine failed:\n${hf.stderr}`);
-    for (const r of JSON.parse(readFileSync(exported, 'utf8')).results) {
-      times.get(r.command).push(...r.times.map((t) => t * 1000));
-      cpu.get(r.command).push((r.user + r.system) * 1000);
-    }
-  }
-  return commands.map(([name]) => {
-    const xs = times.get(name);
-    const cpuMs = cpu.get(name).reduce((a, b) => a + b, 0) / ROUNDS;
-    return { name, runs: xs.length, medianMs: median(xs), minMs: Math.min(...xs), cpuMs };
+/** hyperfine in ROUNDS rounds of RUNS/ROUNDS runs each (bench-kit.js). */
+const hyperfine = (commands) =>
+  hyperfineRounds(commands, {
+    runs: RUNS,
+    rounds: ROUNDS,
+    firstWarmup: 2,
+    scratch,
+    cwd: work,
+    env: podmanEnv,
   });
-}
 
 /** Every container, network, podman image, mount and directory this run made is gone afterwards. */
 function cleanUp() {
