@@ -14,15 +14,11 @@ import {
   buildSignedImage,
   removeStoreNetworks,
   vordr,
+  vordrTestsCanRun,
 } from '../support/vordr-fixture.js';
 
 const busybox = staticBusybox();
-const ready =
-  process.getuid?.() === 0 &&
-  busybox !== undefined &&
-  spawnSync('runc', ['--version']).status === 0 &&
-  spawnSync('conmon', ['--version']).status === 0 &&
-  existsSync(VORDR_BIN);
+const ready = vordrTestsCanRun(busybox);
 
 const IMAGE = 'vt/check:1.0.0';
 const LOOP = ['/bin/sh', '-c', 'while :; do sleep 1; done'];

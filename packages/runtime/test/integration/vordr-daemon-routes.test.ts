@@ -12,20 +12,14 @@ import { hasDockerRegistry, startRegistry, type RegistryServer } from '@verified
 import { staticBusybox } from '../support/busybox-layout.js';
 import { api, startDaemon, type RunningDaemon } from '../support/daemon-fixture.js';
 import {
-  VORDR_BIN,
   buildSignedImage,
   removeStoreNetworks,
   vordr,
+  vordrTestsCanRun,
 } from '../support/vordr-fixture.js';
 
 const busybox = staticBusybox();
-const ready =
-  process.getuid?.() === 0 &&
-  busybox !== undefined &&
-  spawnSync('runc', ['--version']).status === 0 &&
-  spawnSync('conmon', ['--version']).status === 0 &&
-  spawnSync('ip', ['-V']).status === 0 &&
-  existsSync(VORDR_BIN);
+const ready = vordrTestsCanRun(busybox, 'ip');
 
 const IMAGE = 'vt/hello:1.0.0';
 const LOOP = ['/bin/sh', '-c', 'while :; do sleep 1; done'];

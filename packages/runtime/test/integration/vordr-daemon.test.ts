@@ -10,15 +10,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticBusybox } from '../support/busybox-layout.js';
 import { api, apiStream, startDaemon, type RunningDaemon } from '../support/daemon-fixture.js';
-import { VORDR_BIN, buildSignedImage, vordr, type Ran } from '../support/vordr-fixture.js';
+import {
+  VORDR_BIN,
+  buildSignedImage,
+  vordr,
+  type Ran,
+  vordrTestsCanRun,
+} from '../support/vordr-fixture.js';
 
 const busybox = staticBusybox();
-const ready =
-  process.getuid?.() === 0 &&
-  busybox !== undefined &&
-  spawnSync('runc', ['--version']).status === 0 &&
-  spawnSync('conmon', ['--version']).status === 0 &&
-  existsSync(VORDR_BIN);
+const ready = vordrTestsCanRun(busybox);
 
 const IMAGE = 'vt/hello:1.0.0';
 const LOOP = ['/bin/sh', '-c', 'echo up; echo warn >&2; while :; do sleep 1; done'];

@@ -13,16 +13,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYHOLDERS, setUpSignedImageSync, signedManifest } from '@verified-container/testkit';
 import { staticBusybox, writeBusyboxLayout } from '../support/busybox-layout.js';
-import { VORDR_BIN, cerroTorre, removeStoreNetworks, vordr } from '../support/vordr-fixture.js';
+import {
+  cerroTorre,
+  removeStoreNetworks,
+  vordr,
+  vordrTestsCanRun,
+} from '../support/vordr-fixture.js';
 
 const busybox = staticBusybox();
-const ready =
-  process.getuid?.() === 0 &&
-  busybox !== undefined &&
-  spawnSync('runc', ['--version']).status === 0 &&
-  spawnSync('conmon', ['--version']).status === 0 &&
-  spawnSync('nft', ['--version']).status === 0 &&
-  existsSync(VORDR_BIN);
+const ready = vordrTestsCanRun(busybox, 'nft');
 
 const IMAGE = 'vt/fw:1.0.0';
 const LOOP = ['/bin/sh', '-c', 'while :; do sleep 1; done'];

@@ -25,15 +25,11 @@ import {
   cerroTorre,
   helloManifest,
   type Ran,
+  vordrTestsCanRun,
 } from '../support/vordr-fixture.js';
 
 const busybox = staticBusybox();
-const ready =
-  process.getuid?.() === 0 &&
-  busybox !== undefined &&
-  spawnSync('runc', ['--version']).status === 0 &&
-  spawnSync('conmon', ['--version']).status === 0 &&
-  existsSync(VORDR_BIN);
+const ready = vordrTestsCanRun(busybox);
 
 const IMAGE = 'vt/hello:1.0.0';
 /** The supervisors of these stores leave 1.5 s after nothing needs them. */

@@ -18,20 +18,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticBusybox } from '../support/busybox-layout.js';
 import {
-  VORDR_BIN,
   buildSignedImage,
   removeStoreNetworks,
   vordr,
+  vordrTestsCanRun,
 } from '../support/vordr-fixture.js';
 
 const busybox = staticBusybox();
-const ready =
-  process.getuid?.() === 0 &&
-  busybox !== undefined &&
-  spawnSync('runc', ['--version']).status === 0 &&
-  spawnSync('conmon', ['--version']).status === 0 &&
-  spawnSync('ip', ['-V']).status === 0 &&
-  existsSync(VORDR_BIN);
+const ready = vordrTestsCanRun(busybox, 'ip');
 
 const IMAGE = 'vt/hello:1.0.0';
 const SERVE = 'while :; do echo pong-$(hostname) | nc -l -p 8080; done';

@@ -26,16 +26,11 @@ import {
   removeStoreNetworks,
   vordr,
   type Ran,
+  vordrTestsCanRun,
 } from '../support/vordr-fixture.js';
 
 const busybox = staticBusybox();
-const ready =
-  process.getuid?.() === 0 &&
-  busybox !== undefined &&
-  spawnSync('runc', ['--version']).status === 0 &&
-  spawnSync('conmon', ['--version']).status === 0 &&
-  spawnSync('nft', ['--version']).status === 0 &&
-  existsSync(VORDR_BIN);
+const ready = vordrTestsCanRun(busybox, 'nft');
 
 const IMAGE = 'vt/ports:1.0.0';
 const LOOP = ['/bin/sh', '-c', 'while :; do sleep 1; done'];

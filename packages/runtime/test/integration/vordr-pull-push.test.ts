@@ -27,17 +27,11 @@ import {
   type RegistryServer,
 } from '@verified-container/testkit';
 import { staticBusybox, writeBusyboxLayout } from '../support/busybox-layout.js';
-import { VORDR_BIN, buildSignedImage, vordr } from '../support/vordr-fixture.js';
+import { VORDR_BIN, buildSignedImage, vordr, vordrTestsCanRun } from '../support/vordr-fixture.js';
 
 const execFileAsync = promisify(execFile);
 const busybox = staticBusybox();
-const ready =
-  process.getuid?.() === 0 &&
-  busybox !== undefined &&
-  hasDockerRegistry &&
-  spawnSync('runc', ['--version']).status === 0 &&
-  spawnSync('conmon', ['--version']).status === 0 &&
-  existsSync(VORDR_BIN);
+const ready = vordrTestsCanRun(busybox) && hasDockerRegistry;
 
 const IMAGE = 'vt/hello:1.0.0';
 

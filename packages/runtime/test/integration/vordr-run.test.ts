@@ -21,15 +21,11 @@ import {
   buildSignedImage,
   removeStoreNetworks,
   vordr,
+  vordrTestsCanRun,
 } from '../support/vordr-fixture.js';
 
 const busybox = staticBusybox();
-const ready =
-  process.getuid?.() === 0 &&
-  busybox !== undefined &&
-  spawnSync('runc', ['--version']).status === 0 &&
-  spawnSync('conmon', ['--version']).status === 0 &&
-  existsSync(VORDR_BIN);
+const ready = vordrTestsCanRun(busybox);
 
 const IMAGE = 'vt/hello:1.0.0';
 /** CHOWN (bit 0) and SETUID (bit 7): the manifest's capabilities. */

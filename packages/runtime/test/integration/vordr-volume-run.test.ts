@@ -10,20 +10,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticBusybox } from '../support/busybox-layout.js';
 import {
-  VORDR_BIN,
   buildSignedImage,
   removeStoreNetworks,
   vordr,
+  vordrTestsCanRun,
 } from '../support/vordr-fixture.js';
 
 const busybox = staticBusybox();
-const ready =
-  process.getuid?.() === 0 &&
-  busybox !== undefined &&
-  spawnSync('runc', ['--version']).status === 0 &&
-  spawnSync('conmon', ['--version']).status === 0 &&
-  spawnSync('tar', ['--version']).status === 0 &&
-  existsSync(VORDR_BIN);
+const ready = vordrTestsCanRun(busybox, 'tar');
 
 const IMAGE = 'vt/vol:1.0.0';
 

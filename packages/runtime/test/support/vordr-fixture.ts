@@ -16,6 +16,21 @@ import { BUILDER_BIN, VORDR_BIN } from './signed-store-image.js';
 export { BUILDER_BIN, VORDR_BIN };
 export const REPO_ROOT = new URL('../../../../', import.meta.url).pathname;
 
+/**
+ * Whether vordr's integration tests can run here: uid 0, a static busybox for the image, runc,
+ * conmon, the built vordr, and each of `tools` (answering `--version`; `ip` answers `-V`).
+ */
+export function vordrTestsCanRun(busybox: string | undefined, ...tools: string[]): boolean {
+  const answers = (tool: string) =>
+    spawnSync(tool, [tool === 'ip' ? '-V' : '--version']).status === 0;
+  return (
+    process.getuid?.() === 0 &&
+    busybox !== undefined &&
+    ['runc', 'conmon', ...tools].every(answers) &&
+    existsSync(VORDR_BIN)
+  );
+}
+
 /** The image's manifest: the greeting, caps CHOWN+SETUID, a read-only root with /data writable. */
 export function helloManifest(name: string): string {
   return signedManifest({
