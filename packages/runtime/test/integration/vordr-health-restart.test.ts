@@ -15,10 +15,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEYHOLDERS, setUpSignedImageSync, type SyncCliRunner } from '@verified-container/testkit';
 import { staticBusybox, writeBusyboxLayout } from '../support/busybox-layout.js';
+import { until } from '../support/until.js';
 import {
   VORDR_BIN,
   buildSignedImage,
@@ -34,7 +34,6 @@ const ready = vordrTestsCanRun(busybox);
 const IMAGE = 'vt/hello:1.0.0';
 /** The supervisors of these stores leave 1.5 s after nothing needs them. */
 const IDLE_MS = '1500';
-const DEADLINE_MS = 60_000;
 
 interface HealthJson {
   status: string;
@@ -576,19 +575,6 @@ function vordrIn(cwd: string, store: string, ...args: string[]): Ran {
     timeout: 120_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Polls `probe` until `done` holds (or the deadline passes: then the last value is reported). */
-async function until<T>(what: string, probe: () => T, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + DEADLINE_MS;
-  for (;;) {
-    const value = probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    }
-    await delay(100);
-  }
 }
 
 function isAlive(pid: number): boolean {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noopLogger, systemClock } from '@verified-container/shared';
 import { lifecycleContext, noVolumes, settlePodmanExits } from '../../src/container/index.js';
 import { staticBusybox } from '../support/busybox-layout.js';
+import { until } from '../support/until.js';
 import { VORDR_BIN, buildSignedImage, vordr } from '../support/vordr-fixture.js';
 
 const busybox = staticBusybox();
@@ -322,11 +323,16 @@ describe.skipIf(!ready || !hasPodman)('vordr --runtime podman (signed busybox im
     const id = run.stdout.trim();
     const entry = () =>
       (JSON.parse(v('ps', '-a', '--format', 'json').stdout) as PsEntry[]).find((c) => c.id === id);
-    const done = await until(entry, (c) => c?.restartCount === 1 && /Exited \(1\)/.test(c.status));
+    const done = await until(
+      'one restart, then exited',
+      entry,
+      (c) => c?.restartCount === 1 && /Exited \(1\)/.test(c.status),
+    );
     expect(done?.backend).toBe('podman');
     expect(v('logs', id.slice(0, 12)).stdout).toBe('once\nonce\n');
     expect(v('rm', id.slice(0, 12)).status).toBe(0);
     await until(
+      'the supervisor to leave',
       () => supervisorAlive(store),
       (alive) => !alive,
     );
@@ -353,7 +359,7 @@ describe.skipIf(!ready || !hasPodman)('vordr --runtime podman (signed busybox im
       for (const d of conmonDirs) writeFileSync(join(d, 'cgroup.procs'), `${leaving.pid}\n`);
       const status = () =>
         podman(store, 'inspect', '--format', '{{.State.Status}}', `vc-${id.slice(0, 12)}`).stdout;
-      await until(status, (s) => /exited|stopped/.test(s));
+      await until('podman to see the exit', status, (s) => /exited|stopped/.test(s));
       // The next command settles the exit (05 §13).
       expect(v('ps', '-a', '--filter', `id=${id}`).stdout).toMatch(/Exited \(0\)/);
       expect(cgroupsOf(id)).toEqual([]);
@@ -397,17 +403,6 @@ interface PsEntry {
   readonly status: string;
   readonly backend: string;
   readonly restartCount?: number;
-}
-
-/** Polls `probe` every 50 ms until `done` holds; after 60 s the test fails with the last value. */
-async function until<T>(probe: () => T, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Whether the store's supervisor (`vordr/run/supervisor.pid`) is alive. */
