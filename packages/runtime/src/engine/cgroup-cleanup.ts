@@ -16,14 +16,7 @@ export async function removeContainerCgroups(
   cgroupRoot: string = DEFAULT_CGROUP_ROOT,
 ): Promise<string[]> {
   const relative = cgroupsPath.replace(/^\/+/, '');
-  const hierarchies = [cgroupRoot];
-  try {
-    for (const entry of await readdir(cgroupRoot, { withFileTypes: true })) {
-      if (entry.isDirectory()) hierarchies.push(join(cgroupRoot, entry.name));
-    }
-  } catch {
-    return [];
-  }
+  const hierarchies = await hierarchiesOf(cgroupRoot);
   // One rmdir per hierarchy (a dozen on a v1 host), all at once: they do not depend on each other.
   const results = await Promise.all(
     hierarchies.map(async (hierarchy) => {
@@ -41,6 +34,22 @@ export async function removeContainerCgroups(
 }
 
 /**
+ * The cgroupfs root itself (v2, or a unified host) and each v1 controller or named hierarchy
+ * under it; none when the root cannot be read.
+ */
+async function hierarchiesOf(cgroupRoot: string): Promise<string[]> {
+  try {
+    const entries = await readdir(cgroupRoot, { withFileTypes: true });
+    return [
+      cgroupRoot,
+      ...entries.filter((e) => e.isDirectory()).map((e) => join(cgroupRoot, e.name)),
+    ];
+  } catch {
+    return [];
+  }
+}
+
+/**
  * Removes a cgroup directory and every directory below it (deepest first) from every hierarchy:
  * podman's cgroupfs manager makes `<parent>/libpod-<id>` and `<parent>/conmon` under the parent
  * vordr gives a podman container. Directories still holding processes are left and returned.
@@ -50,14 +59,7 @@ export async function removeCgroupTree(
   cgroupRoot: string = DEFAULT_CGROUP_ROOT,
 ): Promise<string[]> {
   const relative = cgroupsPath.replace(/^\/+/, '');
-  const hierarchies = [cgroupRoot];
-  try {
-    for (const entry of await readdir(cgroupRoot, { withFileTypes: true })) {
-      if (entry.isDirectory()) hierarchies.push(join(cgroupRoot, entry.name));
-    }
-  } catch {
-    return [];
-  }
+  const hierarchies = await hierarchiesOf(cgroupRoot);
   const busy: string[] = [];
   const removeDir = async (dir: string): Promise<void> => {
     let entries;
